@@ -1,0 +1,101 @@
+import type {
+  AppendEventsResponse,
+  Artifact,
+  ClaimRequest,
+  ClaimRunRequest,
+  CompleteRequest,
+  CreateRunRequestParsed,
+  Environment,
+  EventInput,
+  EventList,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  Lease,
+  PhaseStatus,
+  RegisterArtifactRequest,
+  Role,
+  Run,
+  RunList,
+  RunStatus,
+} from "@controlroom/contract";
+
+/** Who is calling: the verified JWT claims, exposed to SQL as `request.jwt.claims`. */
+export interface AuthClaims {
+  sub: string;
+  tenant_id: string;
+  role: Role;
+}
+
+/** Filters and paging of {@link OpsStore.listRuns}, already validated. */
+export interface ListRunsFilter {
+  status?: RunStatus | undefined;
+  spec_slug?: string | undefined;
+  environment?: Environment | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** Counts the `/metrics` endpoint exposes; read across tenants by the server itself. */
+export interface OpsMetricsSnapshot {
+  runsByStatus: Partial<Record<RunStatus, number>>;
+  phasesByStatus: Partial<Record<PhaseStatus, number>>;
+  /** Phases runnable now (dependencies met, `next_attempt_at` passed). */
+  queueDepth: number;
+  /** Leases expired by the reaper since the database was created. */
+  leaseExpirationsTotal: number;
+  artifactsTotal: number;
+  /** Enqueue-to-claim waits of claims, in seconds, newest first, bounded. */
+  recentClaimWaitSeconds: number[];
+}
+
+/** What woke a long-poll: new runnable work, or new events on a run. */
+export type WakeSignal = { kind: "runnable" } | { kind: "events"; runId: string };
+
+/**
+ * The control plane's operations, each one transaction in the database that runs as
+ * the caller (RLS applies) and writes the events its change implies. The HTTP
+ * server validates input, authenticates, calls these, and maps thrown
+ * {@link import("./control-plane-error.js").ControlPlaneError}s to problem documents.
+ *
+ * Implemented once over SQL functions in the `ops` schema; the two drivers (PGlite,
+ * Postgres) differ only in how they open transactions and deliver notifications.
+ */
+export interface OpsStore {
+  /** Creates a run. `created` is false for a repeat of the same key and body. */
+  createRun(
+    claims: AuthClaims,
+    body: CreateRunRequestParsed,
+    idempotencyKey: string | undefined,
+  ): Promise<{ run: Run; created: boolean }>;
+  getRun(claims: AuthClaims, runId: string): Promise<Run>;
+  listRuns(claims: AuthClaims, filter: ListRunsFilter): Promise<RunList>;
+  /** Claims the next runnable phase of one run; undefined when none. */
+  claimRun(claims: AuthClaims, runId: string, body: ClaimRunRequest): Promise<Lease | undefined>;
+  /** Claims the oldest runnable phase across visible runs; never waits. */
+  claim(claims: AuthClaims, body: Omit<ClaimRequest, "wait_ms">): Promise<Lease | undefined>;
+  heartbeat(claims: AuthClaims, runId: string, body: HeartbeatRequest): Promise<HeartbeatResponse>;
+  appendEvents(
+    claims: AuthClaims,
+    runId: string,
+    events: EventInput[],
+  ): Promise<AppendEventsResponse>;
+  listEvents(
+    claims: AuthClaims,
+    runId: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<EventList>;
+  complete(claims: AuthClaims, runId: string, body: CompleteRequest): Promise<Run>;
+  cancel(claims: AuthClaims, runId: string, reason: string | undefined): Promise<Run>;
+  registerArtifact(
+    claims: AuthClaims,
+    body: RegisterArtifactRequest,
+  ): Promise<{ artifact: Artifact; created: boolean }>;
+  getArtifact(claims: AuthClaims, sha256: string): Promise<Artifact>;
+  /** Expires overdue leases across tenants; safe when several servers call it at once. */
+  expireLeases(): Promise<number>;
+  metrics(): Promise<OpsMetricsSnapshot>;
+  /** Subscribes to wake-ups for long-polls; returns the unsubscribe function. */
+  onWake(listener: (signal: WakeSignal) => void): () => void;
+  close(): Promise<void>;
+}

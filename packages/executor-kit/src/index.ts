@@ -1,0 +1,2 @@
+// This package is a skeleton: its issue has not landed yet, and it exports nothing.
+export {};
