@@ -44,8 +44,12 @@ export interface OpsMetricsSnapshot {
   /** Leases expired by the reaper since the database was created. */
   leaseExpirationsTotal: number;
   artifactsTotal: number;
-  /** Enqueue-to-claim waits of claims, in seconds, newest first, bounded. */
-  recentClaimWaitSeconds: number[];
+  /**
+   * Enqueue-to-claim wait of every claim (from when the phase became runnable to its
+   * claim), as a cumulative histogram in seconds, read from the database so that it
+   * is the same whichever server answers.
+   */
+  claimWait: { buckets: { le: number; count: number }[]; sum: number; count: number };
 }
 
 /** What woke a long-poll: new runnable work, or new events on a run. */
