@@ -17,5 +17,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Starts a throwaway Postgres 15 for the control-plane suites (see that file).
+    globalSetup: ["packages/control-plane/test/global-setup.ts"],
   },
 });

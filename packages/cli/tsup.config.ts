@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // bin.ts keeps its shebang; tsup marks the output executable.
+  entry: ["src/index.ts", "src/bin.ts"],
   format: ["esm"],
   dts: true,
   clean: true,

@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+import { runCli } from "./run-cli.js";
+
+const status = await runCli(process.argv.slice(2));
+process.exitCode = status;
+// Exit even if a library left a handle open after a clean shutdown; the timer itself
+// does not hold the process, so a process that can exit on its own does so at once.
+setTimeout(() => process.exit(status), 2_000).unref();

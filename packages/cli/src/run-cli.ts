@@ -1,0 +1,54 @@
+import { type CliIo, processIo } from "./cli-io.js";
+import { SERVE_USAGE, serveCommand } from "./commands/serve.js";
+import { TOKEN_USAGE, tokenCommand } from "./commands/token.js";
+import { isUsageError } from "./usage-error.js";
+
+const COMMANDS = {
+  serve: { run: serveCommand, usage: SERVE_USAGE, summary: "run the control plane" },
+  token: { run: tokenCommand, usage: TOKEN_USAGE, summary: "print a bearer token" },
+} as const;
+
+type CommandName = keyof typeof COMMANDS;
+
+/** The top-level help text. */
+export const USAGE = `Usage: controlroom <command> [flags]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(8)}${command.summary}`)
+  .join("\n")}
+
+Run \`controlroom <command> --help\` for its flags.`;
+
+/**
+ * Runs the `controlroom` command line and returns the exit status: 0 on success, 1
+ * when the command failed, 2 when it was called wrongly (the message and the usage go
+ * to stderr).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(["token", "--tenant", "acme", "--role", "viewer"]);
+ * ```
+ */
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    (name === undefined ? io.stderr : io.stdout)(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  if (!Object.hasOwn(COMMANDS, name)) {
+    io.stderr(`controlroom: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  const command = COMMANDS[name as CommandName];
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (isUsageError(error)) {
+      io.stderr(`controlroom ${name}: ${error.message}\n\n${command.usage}`);
+      return 2;
+    }
+    io.stderr(`controlroom ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,325 @@
+import type {
+  AppendEventsResponse,
+  Artifact,
+  ClaimRequest,
+  ClaimRunRequest,
+  CompleteRequest,
+  CreateRunRequestParsed,
+  EventInput,
+  EventList,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  Lease,
+  RegisterArtifactRequest,
+  Run,
+  RunList,
+} from "@controlroom/contract";
+import type {
+  AuthClaims,
+  ListRunsFilter,
+  OpsMetricsSnapshot,
+  OpsStore,
+  WakeSignal,
+} from "../ops-store.js";
+import { RETRYABLE_SQLSTATES, sqlStateOf, toControlPlaneError } from "./map-database-error.js";
+import { decodeRunCursor, encodeRunCursor } from "./run-cursor.js";
+import type { SqlClient, SqlDatabase } from "./sql-database.js";
+
+/** Upper bounds (seconds) of the claim-wait histogram's buckets; `count` is the +Inf one. */
+export const CLAIM_WAIT_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600,
+];
+
+/** How often a transaction that hit a deadlock or serialization failure is run again. */
+const MAX_TRANSACTION_ATTEMPTS = 3;
+
+/** What a driver hands the store: transactions, and how to release its resources. */
+export interface SqlOpsStoreBackend extends SqlDatabase {
+  close(): Promise<void>;
+}
+
+interface MetricsRow {
+  runs_by_status: OpsMetricsSnapshot["runsByStatus"];
+  phases_by_status: OpsMetricsSnapshot["phasesByStatus"];
+  queue_depth: number;
+  lease_expirations_total: number;
+  artifacts_total: number;
+  claim_wait: OpsMetricsSnapshot["claimWait"];
+}
+
+/**
+ * The one implementation of {@link OpsStore}: every call is one transaction that runs
+ * as the caller (`SET LOCAL ROLE authenticated` plus `request.jwt.claims`, so RLS
+ * applies) and calls an `ops.*` SQL function. The drivers only differ in how they open
+ * transactions and deliver notifications; they feed the latter to {@link wake}.
+ */
+export class SqlOpsStore implements OpsStore {
+  readonly #backend: SqlOpsStoreBackend;
+  readonly #listeners = new Set<(signal: WakeSignal) => void>();
+  #closed = false;
+
+  constructor(backend: SqlOpsStoreBackend) {
+    this.#backend = backend;
+  }
+
+  async createRun(
+    claims: AuthClaims,
+    body: CreateRunRequestParsed,
+    idempotencyKey: string | undefined,
+  ): Promise<{ run: Run; created: boolean }> {
+    return this.#call(claims, "select ops.create_run($1::text::jsonb, $2::text) as result", [
+      JSON.stringify(body),
+      idempotencyKey ?? null,
+    ]);
+  }
+
+  async getRun(claims: AuthClaims, runId: string): Promise<Run> {
+    return this.#call(claims, "select ops.get_run($1::uuid) as result", [runId]);
+  }
+
+  async listRuns(claims: AuthClaims, filter: ListRunsFilter): Promise<RunList> {
+    const after = filter.cursor === undefined ? undefined : decodeRunCursor(filter.cursor);
+    const page = await this.#call<{
+      items: Run[];
+      next_after: { created_at: string; run_id: string } | null;
+    }>(
+      claims,
+      "select ops.list_runs($1::text, $2::text, $3::text, $4::int, $5::timestamptz, $6::uuid) as result",
+      [
+        filter.status ?? null,
+        filter.spec_slug ?? null,
+        filter.environment ?? null,
+        filter.limit,
+        after?.createdAt ?? null,
+        after?.runId ?? null,
+      ],
+    );
+    return {
+      items: page.items,
+      next_cursor:
+        page.next_after === null
+          ? null
+          : encodeRunCursor({
+              createdAt: page.next_after.created_at,
+              runId: page.next_after.run_id,
+            }),
+    };
+  }
+
+  async claimRun(
+    claims: AuthClaims,
+    runId: string,
+    body: ClaimRunRequest,
+  ): Promise<Lease | undefined> {
+    return this.#claim(claims, runId, body, null);
+  }
+
+  async claim(claims: AuthClaims, body: Omit<ClaimRequest, "wait_ms">): Promise<Lease | undefined> {
+    return this.#claim(claims, null, body, body.environments);
+  }
+
+  async heartbeat(
+    claims: AuthClaims,
+    runId: string,
+    body: HeartbeatRequest,
+  ): Promise<HeartbeatResponse> {
+    return this.#call(
+      claims,
+      "select ops.heartbeat($1::uuid, $2::text, $3::text::jsonb) as result",
+      [runId, body.lease_token, body.progress === undefined ? null : JSON.stringify(body.progress)],
+    );
+  }
+
+  async appendEvents(
+    claims: AuthClaims,
+    runId: string,
+    events: EventInput[],
+  ): Promise<AppendEventsResponse> {
+    return this.#call(claims, "select ops.append_events($1::uuid, $2::text::jsonb) as result", [
+      runId,
+      JSON.stringify(events),
+    ]);
+  }
+
+  async listEvents(
+    claims: AuthClaims,
+    runId: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<EventList> {
+    return this.#call(claims, "select ops.list_events($1::uuid, $2::bigint, $3::int) as result", [
+      runId,
+      afterSeq,
+      limit,
+    ]);
+  }
+
+  async complete(claims: AuthClaims, runId: string, body: CompleteRequest): Promise<Run> {
+    return this.#call(
+      claims,
+      "select ops.complete_phase($1::uuid, $2::text, $3::text, $4::text::jsonb, $5::text::jsonb, $6::text::jsonb) as result",
+      [
+        runId,
+        body.lease_token,
+        body.status,
+        jsonOrNull(body.output),
+        jsonOrNull(body.output_manifest),
+        jsonOrNull(body.error),
+      ],
+    );
+  }
+
+  async cancel(claims: AuthClaims, runId: string, reason: string | undefined): Promise<Run> {
+    return this.#call(claims, "select ops.cancel_run($1::uuid, $2::text) as result", [
+      runId,
+      reason ?? null,
+    ]);
+  }
+
+  async registerArtifact(
+    claims: AuthClaims,
+    body: RegisterArtifactRequest,
+  ): Promise<{ artifact: Artifact; created: boolean }> {
+    return this.#call(claims, "select ops.register_artifact($1::text::jsonb) as result", [
+      JSON.stringify(body),
+    ]);
+  }
+
+  async getArtifact(claims: AuthClaims, sha256: string): Promise<Artifact> {
+    return this.#call(claims, "select ops.get_artifact($1::text) as result", [sha256]);
+  }
+
+  async expireLeases(): Promise<number> {
+    const rows = await this.#transaction(null, (client) =>
+      client.query<{ expired: number }>("select ops.expire_leases() as expired"),
+    );
+    return Number(rows[0]?.expired ?? 0);
+  }
+
+  async metrics(): Promise<OpsMetricsSnapshot> {
+    const rows = await this.#transaction(null, (client) =>
+      client.query<{ result: MetricsRow }>(
+        "select ops.metrics_snapshot(array(select jsonb_array_elements_text($1::text::jsonb)::float8)) as result",
+        [JSON.stringify(CLAIM_WAIT_BUCKETS)],
+      ),
+    );
+    const row = rows[0]?.result;
+    if (row === undefined) throw new Error("ops.metrics_snapshot returned no row");
+    return {
+      runsByStatus: row.runs_by_status,
+      phasesByStatus: row.phases_by_status,
+      queueDepth: row.queue_depth,
+      leaseExpirationsTotal: row.lease_expirations_total,
+      artifactsTotal: row.artifacts_total,
+      claimWait: row.claim_wait,
+    };
+  }
+
+  onWake(listener: (signal: WakeSignal) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Delivers a wake-up to every {@link onWake} listener. Drivers call it for each
+   * notification; a throwing listener does not stop the others.
+   */
+  wake(signal: WakeSignal): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(signal);
+      } catch {
+        // A listener's failure is its own business; the others still get the signal.
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.clear();
+    await this.#backend.close();
+  }
+
+  async #claim(
+    claims: AuthClaims,
+    runId: string | null,
+    body: ClaimRunRequest,
+    environments: readonly string[] | null,
+  ): Promise<Lease | undefined> {
+    const lease = await this.#call<Lease | null>(
+      claims,
+      `select ops.claim_phase(
+         $1::uuid, $2::text,
+         array(select jsonb_array_elements_text($3::text::jsonb)),
+         case when $4::text::jsonb is null then null
+              else array(select jsonb_array_elements_text($4::text::jsonb)) end,
+         $5::uuid, $6::int) as result`,
+      [
+        runId,
+        body.executor_id,
+        JSON.stringify(body.capabilities),
+        environments === null ? null : JSON.stringify(environments),
+        body.request_id,
+        body.lease_seconds ?? null,
+      ],
+    );
+    return lease ?? undefined;
+  }
+
+  /**
+   * Runs one `select ops.fn(...) as result` as the caller and returns `result`. JSON
+   * goes in as text (`$n::text::jsonb`) because postgres.js would encode a string bound
+   * to a jsonb parameter a second time.
+   */
+  async #call<T>(claims: AuthClaims, text: string, params: readonly unknown[]): Promise<T> {
+    const rows = await this.#transaction(claims, (client) =>
+      client.query<{ result: T }>(text, params),
+    );
+    const row = rows[0];
+    if (row === undefined) throw new Error(`no row from: ${text}`);
+    return row.result;
+  }
+
+  /**
+   * One transaction, as the caller when `claims` is given (RLS applies) or as the owner
+   * when null (reaper, metrics). Deadlocks and serialization failures are retried.
+   */
+  async #transaction<T>(
+    claims: AuthClaims | null,
+    fn: (client: SqlClient) => Promise<T>,
+  ): Promise<T> {
+    if (this.#closed) throw new Error("the ops store is closed");
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#backend.transaction(async (client) => {
+          if (claims !== null) {
+            // Both settings are local to the transaction, so a pooled connection goes
+            // back clean. set_config('role') is SET LOCAL ROLE with a parameter.
+            await client.query(
+              "select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)",
+              [JSON.stringify({ sub: claims.sub, tenant_id: claims.tenant_id, role: claims.role })],
+            );
+          }
+          return fn(client);
+        });
+      } catch (error) {
+        const state = sqlStateOf(error);
+        if (
+          state !== undefined &&
+          RETRYABLE_SQLSTATES.has(state) &&
+          attempt < MAX_TRANSACTION_ATTEMPTS
+        ) {
+          continue;
+        }
+        throw toControlPlaneError(error);
+      }
+    }
+  }
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
