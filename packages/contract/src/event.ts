@@ -114,7 +114,8 @@ export const ListEventsQuerySchema = named(
     wait_ms: z.coerce.number().int().min(0).max(30_000).optional(),
   }),
 );
-export type ListEventsQuery = z.input<typeof ListEventsQuerySchema>;
+/** Query of GET /ops/runs/{run_id}/events as a client writes it (every field optional). */
+export type ListEventsQuery = Partial<z.output<typeof ListEventsQuerySchema>>;
 
 export const EventListSchema = named(
   "EventList",

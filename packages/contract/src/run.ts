@@ -82,7 +82,8 @@ export const ListRunsQuerySchema = named(
     cursor: z.string().max(512).optional().describe("`next_cursor` of the previous page."),
   }),
 );
-export type ListRunsQuery = z.input<typeof ListRunsQuerySchema>;
+/** Query of GET /ops/runs as a client writes it (every field optional). */
+export type ListRunsQuery = Partial<z.output<typeof ListRunsQuerySchema>>;
 
 export const RunListSchema = named(
   "RunList",

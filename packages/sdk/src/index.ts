@@ -1,2 +1,39 @@
-// This package is a skeleton: its issue has not landed yet, and it exports nothing.
-export {};
+export {
+  type ArtifactPutRequest,
+  type ArtifactPutStreamRequest,
+  type ArtifactStorage,
+  artifactKey,
+} from "./artifact-storage.js";
+export type { CallOptions, ControlRoomClientOptions, RetryOptions } from "./client-options.js";
+export { ControlRoomClient } from "./control-room-client.js";
+export {
+  ApiError,
+  ConflictError,
+  ForbiddenError,
+  IdempotencyConflictError,
+  InternalServerError,
+  LeaseLostError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  UnauthorizedError,
+  UnavailableError,
+  ValidationError,
+} from "./errors/api-error.js";
+export {
+  ConnectionError,
+  TimeoutError,
+  UnexpectedResponseError,
+} from "./errors/connection-error.js";
+export {
+  ControlRoomError,
+  type ControlRoomErrorCode,
+  isControlRoomError,
+} from "./errors/control-room-error.js";
+export { EventBuffer, type EventBufferOptions, type EventDraft } from "./event-buffer.js";
+export { localArtifactStorage } from "./local-artifact-storage.js";
+export type { ArtifactData, PutArtifactRequest } from "./resources/artifacts.js";
+export type { ClaimBody, ClaimRunBody } from "./resources/claims.js";
+export type { IterateEventsOptions } from "./resources/events.js";
+export type { CreateRunOptions } from "./resources/runs.js";
+export { uuidv7 } from "./uuidv7.js";

@@ -1,0 +1,141 @@
+import { type EventInput, MAX_EVENTS_PER_APPEND } from "@controlroom/contract";
+import { uuidv7 } from "./uuidv7.js";
+
+/** An event as a caller writes it: `event_id` and `ts` are filled in when left out. */
+export type EventDraft = Omit<EventInput, "event_id" | "ts"> & {
+  event_id?: string | undefined;
+  ts?: string | undefined;
+};
+
+/** Options of {@link EventBuffer}. */
+export interface EventBufferOptions {
+  /**
+   * Send as soon as this many events are waiting (at most 1000, the contract's cap).
+   * @default 100
+   */
+  maxBatch?: number | undefined;
+  /**
+   * Send waiting events at least this often.
+   * @default 1000
+   */
+  flushIntervalMs?: number | undefined;
+  /**
+   * Told when a background flush fails after the client's retries. The events stay
+   * buffered and go out with the next flush (same ids, so never twice).
+   * @default undefined (the error is kept and thrown by the next flush() or close())
+   */
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+/** Fills in `event_id` (UUID v7, time-ordered) and `ts` once, when the event is pushed. */
+export function completeDraft(draft: EventDraft): EventInput {
+  return {
+    ...draft,
+    event_id: draft.event_id ?? uuidv7(),
+    ts: draft.ts ?? new Date().toISOString(),
+  };
+}
+
+/**
+ * Batches a run's events: by count and by time, ids minted client side when pushed,
+ * so a resend after a failure is de-duplicated by the server. It never drops an event
+ * silently: a failed flush keeps the events for the next one and reports the error.
+ *
+ * @example
+ * ```ts
+ * const buffer = client.events.buffer(runId, { maxBatch: 200 });
+ * buffer.push({ type: "LOG", phase: "ingest", level: "info", message: "read 1000 rows" });
+ * await buffer.close(); // flushes what is left
+ * ```
+ */
+export class EventBuffer {
+  readonly #send: (events: EventInput[]) => Promise<unknown>;
+  readonly #maxBatch: number;
+  readonly #intervalMs: number;
+  readonly #onError: ((error: unknown) => void) | undefined;
+  readonly #onClose: () => void;
+  #pending: EventInput[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #chain: Promise<void> = Promise.resolve();
+  #lastError: unknown;
+  #closed = false;
+
+  constructor(
+    send: (events: EventInput[]) => Promise<unknown>,
+    options: EventBufferOptions = {},
+    onClose: () => void = () => {},
+  ) {
+    this.#send = send;
+    this.#maxBatch = Math.min(MAX_EVENTS_PER_APPEND, Math.max(1, options.maxBatch ?? 100));
+    this.#intervalMs = Math.max(0, options.flushIntervalMs ?? 1000);
+    this.#onError = options.onError;
+    this.#onClose = onClose;
+  }
+
+  /** Events pushed and not yet accepted by the server. */
+  get pendingCount(): number {
+    return this.#pending.length;
+  }
+
+  /** Queues an event and returns it with its id and timestamp. */
+  push(draft: EventDraft): EventInput {
+    if (this.#closed) throw new Error("EventBuffer is closed");
+    const event = completeDraft(draft);
+    this.#pending.push(event);
+    if (this.#pending.length >= this.#maxBatch) {
+      void this.#background();
+    } else if (!this.#timer) {
+      this.#timer = setTimeout(() => void this.#background(), this.#intervalMs);
+      this.#timer.unref?.();
+    }
+    return event;
+  }
+
+  /** Sends everything pushed so far; rejects if some could not be sent (they stay buffered). */
+  flush(): Promise<void> {
+    this.#clearTimer();
+    const run = this.#chain.then(() => this.#drain());
+    this.#chain = run.catch(() => {});
+    return run;
+  }
+
+  /** Flushes and stops accepting events. Rejects when events could not be sent. */
+  async close(): Promise<void> {
+    if (this.#closed) return this.flush();
+    this.#closed = true;
+    try {
+      await this.flush();
+    } finally {
+      this.#onClose();
+    }
+  }
+
+  async #background(): Promise<void> {
+    try {
+      await this.flush();
+    } catch (error) {
+      if (this.#onError) this.#onError(error);
+      else this.#lastError = error;
+    }
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#lastError !== undefined && this.#pending.length === 0) {
+      const error = this.#lastError;
+      this.#lastError = undefined;
+      throw error;
+    }
+    this.#lastError = undefined;
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.slice(0, this.#maxBatch);
+      // On failure the batch stays at the head of the queue, in order.
+      await this.#send(batch);
+      this.#pending.splice(0, batch.length);
+    }
+  }
+
+  #clearTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

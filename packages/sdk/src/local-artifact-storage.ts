@@ -1,0 +1,70 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { link, mkdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { type ArtifactStorage, artifactKey } from "./artifact-storage.js";
+
+/**
+ * Artifact storage in a local directory, producing `file://` URIs. Each artifact is
+ * written to a temporary file, then published with `link(2)`, which fails when the
+ * target exists: two writers of the same content never see a half-written file.
+ *
+ * @example
+ * ```ts
+ * const storage = localArtifactStorage("./.controlroom");
+ * await client.artifacts.put({ data: bytes, mediaType: "application/json", storage });
+ * ```
+ */
+export function localArtifactStorage(rootDir: string): ArtifactStorage {
+  const root = resolve(rootDir);
+  const tempDir = join(root, ".tmp");
+
+  async function publish(tempPath: string, sha256: string): Promise<string> {
+    const target = join(root, artifactKey(sha256));
+    await mkdir(dirname(target), { recursive: true });
+    try {
+      await link(tempPath, target);
+    } catch (error) {
+      // Already stored: the same hash means the same bytes.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      await rm(tempPath, { force: true });
+    }
+    return pathToFileURL(target).href;
+  }
+
+  return {
+    async put({ sha256, data }) {
+      await mkdir(tempDir, { recursive: true });
+      const tempPath = join(tempDir, randomUUID());
+      await writeFile(tempPath, data);
+      return { uri: await publish(tempPath, sha256) };
+    },
+
+    async putStream({ data, signal }) {
+      await mkdir(tempDir, { recursive: true });
+      const tempPath = join(tempDir, randomUUID());
+      const hash = createHash("sha256");
+      let sizeBytes = 0;
+      const out = createWriteStream(tempPath);
+      try {
+        for await (const chunk of data) {
+          signal?.throwIfAborted();
+          hash.update(chunk);
+          sizeBytes += chunk.byteLength;
+          if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
+        }
+        await new Promise<void>((done, fail) =>
+          out.end((error?: Error | null) => (error ? fail(error) : done())),
+        );
+      } catch (error) {
+        out.destroy();
+        await rm(tempPath, { force: true });
+        throw error;
+      }
+      const sha256 = hash.digest("hex");
+      return { sha256, sizeBytes, uri: await publish(tempPath, sha256) };
+    },
+  };
+}

@@ -1,0 +1,209 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type RunningControlPlane, startControlPlane } from "@controlroom/control-plane";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ControlRoomClient,
+  ForbiddenError,
+  IdempotencyConflictError,
+  LeaseLostError,
+  localArtifactStorage,
+  NotFoundError,
+  ValidationError,
+} from "../src/index.js";
+
+const GIT_SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
+let plane: RunningControlPlane;
+let operator: ControlRoomClient;
+let executor: ControlRoomClient;
+let tempDir: string;
+
+beforeAll(async () => {
+  plane = await startControlPlane({ port: 0, jwtSecret: "integration-secret-0123456789abcdef" });
+  const make = async (role: "operator" | "executor" | "viewer", tenant = "acme") =>
+    new ControlRoomClient({
+      baseUrl: plane.url,
+      token: await plane.issueToken({ tenant_id: tenant, role }),
+      retry: { maxAttempts: 2, initialDelayMs: 10 },
+    });
+  operator = await make("operator");
+  executor = await make("executor");
+  tempDir = await mkdtemp(join(tmpdir(), "sdk-it-"));
+});
+
+afterAll(async () => {
+  await plane?.close();
+  if (tempDir) await rm(tempDir, { recursive: true, force: true });
+});
+
+const phases = [
+  { name: "ingest", kind: "ingest" as const },
+  { name: "publish", kind: "publish" as const },
+];
+const createBody = (slug = "sdk-it") => ({
+  spec_slug: slug,
+  git_sha: GIT_SHA,
+  environment: "dev" as const,
+  phases,
+  input_manifest: { seed: 1 },
+});
+
+describe("the SDK against the real control plane", () => {
+  it("drives a run end to end: create, claim, heartbeat, events, artifact, complete, tail", async () => {
+    const run = await operator.runs.create(createBody(), { idempotencyKey: "it-create-1" });
+    expect(run.status).toBe("queued");
+    expect(run.phases.map((p) => p.status)).toEqual(["runnable", "pending"]);
+
+    const storage = localArtifactStorage(tempDir);
+    for (const name of ["ingest", "publish"]) {
+      const lease = await executor.claims.claimRun(run.run_id, {
+        executor_id: "sdk-it",
+        capabilities: [],
+      });
+      expect(lease?.phase).toBe(name);
+      const beat = await executor.leases.heartbeat(run.run_id, { lease_token: lease!.lease_token });
+      expect(beat.cancel_requested).toBe(false);
+      const buffer = executor.events.buffer(run.run_id);
+      buffer.push({ type: "LOG", phase: name, message: `working on ${name}` });
+      const artifact = await executor.artifacts.put({
+        data: `output of ${name}\n`,
+        mediaType: "text/plain",
+        storage,
+        link: { run_id: run.run_id, phase: name, name: `${name}.txt` },
+      });
+      expect(await readFile(fileURLToPath(artifact.uri), "utf8")).toBe(`output of ${name}\n`);
+      await executor.leases.complete(run.run_id, {
+        lease_token: lease!.lease_token,
+        status: "succeeded",
+        output: { phase: name },
+        output_manifest: { artifact: artifact.sha256 },
+      });
+      await buffer.close();
+    }
+
+    const done = await operator.runs.get(run.run_id);
+    expect(done.status).toBe("succeeded");
+    expect(done.output_manifest).not.toBeNull();
+
+    const seen: string[] = [];
+    let lastSeq = 0;
+    for await (const event of operator.events.iterate(run.run_id, {
+      follow: true,
+      waitMs: 1_000,
+    })) {
+      expect(event.seq).toBe(lastSeq + 1);
+      lastSeq = event.seq;
+      seen.push(event.type);
+    }
+    expect(seen[0]).toBe("RUN_CREATED");
+    expect(seen.at(-1)).toBe("RUN_SUCCEEDED");
+    expect(seen.filter((t) => t === "LOG")).toHaveLength(2);
+    expect(seen.filter((t) => t === "ARTIFACT_REGISTERED")).toHaveLength(2);
+  });
+
+  it("creates idempotently and refuses a reused key with another body", async () => {
+    const first = await operator.runs.create(createBody("idem"), { idempotencyKey: "idem-key" });
+    const again = await operator.runs.create(createBody("idem"), { idempotencyKey: "idem-key" });
+    expect(again.run_id).toBe(first.run_id);
+    await expect(
+      operator.runs.create(createBody("idem-other"), { idempotencyKey: "idem-key" }),
+    ).rejects.toBeInstanceOf(IdempotencyConflictError);
+  });
+
+  it("returns the same lease for a repeated request_id and rejects a stale token", async () => {
+    const run = await operator.runs.create(createBody("lease"));
+    const requestId = "0190b7a4-8f1e-7c3a-9d2b-00000000abcd";
+    const body = { executor_id: "w", capabilities: [], request_id: requestId };
+    const a = await executor.claims.claimRun(run.run_id, body);
+    const b = await executor.claims.claimRun(run.run_id, body);
+    expect(b?.lease_token).toBe(a?.lease_token);
+    await expect(
+      executor.leases.heartbeat(run.run_id, { lease_token: "not-the-token" }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    expect(
+      await executor.claims.claimRun(run.run_id, { executor_id: "w2", capabilities: [] }),
+    ).toBeNull();
+  });
+
+  it("claims across runs with a long-poll that returns when work appears", async () => {
+    const claim = executor.claims.claim({
+      executor_id: "poller",
+      capabilities: [],
+      environments: ["stage"],
+      wait_ms: 10_000,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const run = await operator.runs.create({ ...createBody("poll"), environment: "stage" });
+    const lease = await claim;
+    expect(lease?.run_id).toBe(run.run_id);
+    expect(
+      await executor.claims.claim({
+        executor_id: "poller",
+        capabilities: [],
+        environments: ["prod"],
+        wait_ms: 200,
+      }),
+    ).toBeNull();
+  });
+
+  it("lists, pages and cancels runs", async () => {
+    const created = [];
+    for (let i = 0; i < 3; i++) created.push(await operator.runs.create(createBody("paging")));
+    const page = await operator.runs.list({ spec_slug: "paging", limit: 2 });
+    expect(page.items).toHaveLength(2);
+    expect(page.next_cursor).not.toBeNull();
+    const all = [];
+    for await (const run of operator.runs.iterate({ spec_slug: "paging", limit: 2 }))
+      all.push(run.run_id);
+    expect(all.sort()).toEqual(created.map((r) => r.run_id).sort());
+    const cancelled = await operator.runs.cancel(created[0]!.run_id, { reason: "test" });
+    expect(cancelled.status).toBe("cancelled");
+  });
+
+  it("registers an artifact once, appends events idempotently, and maps errors to classes", async () => {
+    const run = await operator.runs.create(createBody("errors"));
+    const event = {
+      event_id: "0190b7a4-8f1e-7c3a-9d2b-0000000000e1",
+      type: "LOG",
+      message: "once",
+    };
+    expect(await executor.events.append(run.run_id, [event])).toEqual({
+      accepted: 1,
+      duplicates: 0,
+    });
+    expect(await executor.events.append(run.run_id, [event])).toEqual({
+      accepted: 0,
+      duplicates: 1,
+    });
+    const page = await operator.events.list(run.run_id, { after_seq: 0 });
+    expect(page.items.filter((e) => e.event_id === event.event_id)).toHaveLength(1);
+
+    const sha = "b".repeat(64);
+    const registered = await executor.artifacts.register({
+      sha256: sha,
+      size_bytes: 3,
+      media_type: "text/plain",
+      uri: "file:///tmp/x",
+    });
+    expect((await operator.artifacts.get(sha)).sha256).toBe(registered.sha256);
+
+    await expect(operator.runs.get("0190b7a4-8f1e-7c3a-9d2b-ffffffffffff")).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(operator.runs.create({ ...createBody(), git_sha: "XYZ" })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    const viewer = new ControlRoomClient({
+      baseUrl: plane.url,
+      token: await plane.issueToken({ tenant_id: "acme", role: "viewer" }),
+    });
+    await expect(viewer.runs.create(createBody())).rejects.toBeInstanceOf(ForbiddenError);
+    const otherTenant = new ControlRoomClient({
+      baseUrl: plane.url,
+      token: await plane.issueToken({ tenant_id: "globex", role: "operator" }),
+    });
+    await expect(otherTenant.runs.get(run.run_id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
