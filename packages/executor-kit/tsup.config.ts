@@ -1,10 +1,13 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // Two entries: the main one never loads the testing harness (nor its optional peers).
+  entry: { index: "src/index.ts", "testing/index": "src/testing/index.ts" },
   format: ["esm"],
   dts: true,
   clean: true,
   sourcemap: true,
   target: "node20",
+  // Optional peers stay imports, resolved (or not) in the user's project.
+  external: ["@controlroom/control-plane", "vitest"],
 });

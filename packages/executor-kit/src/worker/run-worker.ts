@@ -1,0 +1,232 @@
+import { hostname } from "node:os";
+import type { Lease } from "@controlroom/contract";
+import type { ExecutorDefinition, PhaseMap } from "../definition/define-executor.js";
+import { ExecutorKitError } from "../errors/executor-kit-error.js";
+import { abortableSleep } from "../internal/abortable-sleep.js";
+import type { ArtifactSink } from "../internal/artifact-sink.js";
+import { clientErrorKind, retryAfterMsOf } from "../internal/client-error-kind.js";
+import { createLogger } from "../internal/create-logger.js";
+import { Redactor } from "../internal/redactor.js";
+import { type LeaseResult, runLease } from "../internal/run-lease.js";
+import { envSecretProvider } from "../stores/env-secret-provider.js";
+import { toArtifactStorage } from "../stores/to-artifact-storage.js";
+import type { RunWorkerOptions } from "./run-worker-options.js";
+import type { WorkerSummary } from "./worker-summary.js";
+
+/**
+ * Serves an executor: long-polls the control plane for runnable phases it can run
+ * (across runs, in the given environments), runs up to `concurrency` of them at once,
+ * heartbeats each lease at the interval the lease gives, and completes each attempt.
+ * Resolves with a summary once it has stopped (via `signal`, SIGTERM or SIGINT) and
+ * every running phase has finished or been reported failed-retryable; rejects when the
+ * server refuses its claims outright (bad token, wrong role).
+ *
+ * - Lease lost or run cancelled: `ctx.signal` aborts and the attempt is not completed.
+ * - Timeout (the phase's `timeoutMs` or the spec's `timeout_seconds`): the phase is
+ *   aborted and completed as failed, retryable.
+ * - `NonRetryableError`, an unknown phase, invalid params or output: failed, not retried.
+ * - `RetryAfterError`: failed with `retry_after_ms`.
+ * - 429/503 or no connection while claiming: exponential backoff (honouring `Retry-After`).
+ *
+ * @example
+ * ```ts
+ * import { ControlRoomClient } from "@controlroom/sdk";
+ *
+ * const client = new ControlRoomClient({ baseUrl: process.env.CONTROLROOM_URL!, token: process.env.CONTROLROOM_TOKEN! });
+ * const summary = await runWorker(executor, { client, concurrency: 4, environments: ["dev"] });
+ * ```
+ */
+export async function runWorker<TPhases extends PhaseMap>(
+  executor: ExecutorDefinition<TPhases>,
+  options: RunWorkerOptions,
+): Promise<WorkerSummary> {
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  const executorId =
+    options.executorId ??
+    `${executor.id}@${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`.slice(0, 200);
+  const claimWaitMs = Math.min(30_000, Math.max(0, options.claimWaitMs ?? 10_000));
+  const backoffInitialMs = Math.max(1, options.backoffInitialMs ?? 500);
+  const backoffMaxMs = Math.max(backoffInitialMs, options.backoffMaxMs ?? 30_000);
+  const graceMs = Math.max(0, options.shutdownGraceMs ?? 30_000);
+  const redactor = new Redactor();
+  const logger = createLogger({
+    level: options.logLevel ?? "info",
+    redactor,
+    base: { executor_id: executorId, executor: executor.id, version: executor.version },
+    parent: options.logger,
+  });
+  const { client } = options;
+  const storage = options.artifactStore ? toArtifactStorage(options.artifactStore) : undefined;
+  const artifactSink = storage
+    ? (lease: Lease): ArtifactSink =>
+        async ({ name, data, mediaType, metadata, signal }) => {
+          const artifact = await client.artifacts.put({
+            data,
+            mediaType,
+            storage,
+            link: { run_id: lease.run_id, phase: lease.phase, name },
+            metadata,
+            signal,
+          });
+          return {
+            name,
+            sha256: artifact.sha256,
+            size_bytes: artifact.size_bytes,
+            media_type: artifact.media_type,
+            uri: artifact.uri,
+          };
+        }
+    : undefined;
+
+  const summary: WorkerSummary = {
+    executorId,
+    claimed: 0,
+    succeeded: 0,
+    failed: 0,
+    abandoned: 0,
+    rejected: 0,
+  };
+  const stopping = new AbortController();
+  const shutdown = new AbortController();
+  const stop = (why: string) => {
+    if (stopping.signal.aborted) return;
+    logger.info({ why, running: running.size }, "stopping: no new claims");
+    stopping.abort();
+  };
+  const forceStop = (why: string) => {
+    stop(why);
+    if (!shutdown.signal.aborted) {
+      shutdown.abort(
+        new ExecutorKitError(
+          "worker_shutdown",
+          `the worker shut down (${why}) before the phase finished`,
+        ),
+      );
+    }
+  };
+  const onOuterAbort = () => stop("signal");
+  if (options.signal?.aborted) onOuterAbort();
+  options.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  const onProcessSignal = (name: NodeJS.Signals) =>
+    stopping.signal.aborted ? forceStop(`second ${name}`) : stop(name);
+  const handleSignals = options.handleSignals ?? true;
+  if (handleSignals) {
+    process.on("SIGTERM", onProcessSignal);
+    process.on("SIGINT", onProcessSignal);
+  }
+
+  const running = new Set<Promise<LeaseResult>>();
+  // One promise for the whole loop: a fresh listener per wait would pile up.
+  const stopped = once(stopping.signal);
+  const startLease = (lease: Lease) => {
+    summary.claimed++;
+    const task = runLease(lease, {
+      executor,
+      client,
+      logger,
+      redactor,
+      eventLevel: options.eventLevel ?? "info",
+      progressIntervalMs: options.progressIntervalMs ?? 1_000,
+      eventFlushIntervalMs: options.eventFlushIntervalMs ?? 250,
+      secrets: options.secrets ?? envSecretProvider(),
+      adapters: options.adapters ?? {},
+      artifactSink,
+      shutdown: shutdown.signal,
+    }).then(
+      (result) => {
+        summary[result]++;
+        return result;
+      },
+      // runLease never throws; this keeps an unexpected bug from killing the worker.
+      (error: unknown) => {
+        logger.error({ err: redactor.redactString(String(error)) }, "attempt crashed");
+        summary.rejected++;
+        return "rejected" as const;
+      },
+    );
+    running.add(task);
+    void task.finally(() => running.delete(task));
+  };
+
+  logger.info({ concurrency, environments: options.environments ?? ["dev"] }, "worker started");
+  let fatal: unknown;
+  let failures = 0;
+  // Minted once per logical claim and reused on retries, so a claim that succeeded on
+  // the server but whose response was lost returns the same lease, not a second one.
+  let requestId: string | undefined;
+  try {
+    while (!stopping.signal.aborted) {
+      if (running.size >= concurrency) {
+        await Promise.race([...running, stopped]);
+        continue;
+      }
+      requestId ??= crypto.randomUUID();
+      const startedAt = Date.now();
+      let lease: Lease | null;
+      try {
+        lease = await client.claims.claim(
+          {
+            executor_id: executorId,
+            capabilities: [...(options.capabilities ?? executor.capabilities)],
+            environments: [...(options.environments ?? ["dev"])],
+            request_id: requestId,
+            wait_ms: claimWaitMs,
+            ...(options.leaseSeconds === undefined ? {} : { lease_seconds: options.leaseSeconds }),
+          },
+          { signal: stopping.signal },
+        );
+      } catch (error) {
+        if (stopping.signal.aborted) break;
+        const kind = clientErrorKind(error);
+        const message = redactor.redactString(String((error as Error)?.message ?? error));
+        if (kind === "fatal") {
+          logger.error({ err: message }, "the control plane refused the claim; stopping");
+          fatal = error;
+          stop("fatal claim error");
+          break;
+        }
+        failures++;
+        const backoff = Math.min(backoffMaxMs, backoffInitialMs * 2 ** (failures - 1));
+        const delay = Math.max(retryAfterMsOf(error) ?? 0, backoff * (1 + 0.2 * Math.random()));
+        logger.warn(
+          { err: message, kind, retry_in_ms: Math.round(delay) },
+          "claim failed; backing off",
+        );
+        await abortableSleep(delay, stopping.signal);
+        continue;
+      }
+      failures = 0;
+      requestId = undefined;
+      if (lease) {
+        startLease(lease);
+      } else if (Date.now() - startedAt < claimWaitMs / 2) {
+        // The server answered "nothing" without waiting (no long-poll support, or a
+        // wait of 0): pause so an idle worker does not spin.
+        await abortableSleep(backoffInitialMs, stopping.signal);
+      }
+    }
+  } finally {
+    options.signal?.removeEventListener("abort", onOuterAbort);
+    if (running.size > 0) {
+      logger.info({ running: running.size, grace_ms: graceMs }, "waiting for running phases");
+      const graceTimer = setTimeout(() => forceStop("grace period over"), graceMs);
+      await Promise.all([...running]);
+      clearTimeout(graceTimer);
+    }
+    if (handleSignals) {
+      process.off("SIGTERM", onProcessSignal);
+      process.off("SIGINT", onProcessSignal);
+    }
+    logger.info({ ...summary }, "worker stopped");
+    logger.flush?.();
+  }
+  if (fatal !== undefined) throw fatal;
+  return summary;
+}
+
+function once(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}

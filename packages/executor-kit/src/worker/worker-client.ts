@@ -1,0 +1,80 @@
+import type {
+  Artifact,
+  ClaimRequest,
+  CompleteRequest,
+  EventInput,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  JsonObject,
+  Lease,
+  Run,
+} from "@controlroom/contract";
+import type { ArtifactStorage } from "@controlroom/sdk";
+
+/** An event as the worker hands it to the SDK's event buffer. */
+export type WorkerEventDraft = Omit<EventInput, "event_id" | "ts"> & {
+  event_id?: string;
+  ts?: string;
+};
+
+/** The part of the SDK's event buffer the worker uses. */
+export interface WorkerEventBuffer {
+  push(draft: WorkerEventDraft): void;
+  flush(): Promise<unknown>;
+  close(): Promise<unknown>;
+}
+
+/** The artifact request the worker makes (the SDK stores, hashes and registers). */
+export interface WorkerArtifactPut {
+  data: Uint8Array;
+  mediaType: string;
+  storage: ArtifactStorage;
+  link?: { run_id: string; phase: string; name: string };
+  metadata?: JsonObject;
+  signal?: AbortSignal;
+}
+
+/**
+ * The subset of `ControlRoomClient` (from `@controlroom/sdk`) that a worker calls,
+ * typed structurally so that tests can wrap or fake a client. Pass a real
+ * `ControlRoomClient`.
+ *
+ * @example
+ * ```ts
+ * import { ControlRoomClient } from "@controlroom/sdk";
+ * const client: WorkerClient = new ControlRoomClient({ baseUrl, token });
+ * ```
+ */
+export interface WorkerClient {
+  claims: {
+    claim(
+      body: Omit<ClaimRequest, "request_id"> & { request_id?: string },
+      options?: { signal?: AbortSignal },
+    ): Promise<Lease | null>;
+  };
+  leases: {
+    heartbeat(
+      runId: string,
+      body: HeartbeatRequest,
+      options?: { signal?: AbortSignal },
+    ): Promise<HeartbeatResponse>;
+    complete(
+      runId: string,
+      body: CompleteRequest,
+      options?: { signal?: AbortSignal },
+    ): Promise<Run>;
+  };
+  events: {
+    buffer(
+      runId: string,
+      options?: {
+        maxBatch?: number;
+        flushIntervalMs?: number;
+        onError?: (error: unknown) => void;
+      },
+    ): WorkerEventBuffer;
+  };
+  artifacts: {
+    put(request: WorkerArtifactPut): Promise<Artifact>;
+  };
+}
