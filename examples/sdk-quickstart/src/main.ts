@@ -6,12 +6,16 @@ import { ControlRoomClient, localArtifactStorage } from "@controlroom/sdk";
 
 const client = new ControlRoomClient(); // reads CONTROLROOM_URL and CONTROLROOM_TOKEN
 const storage = localArtifactStorage(mkdtempSync(join(tmpdir(), "quickstart-")));
-const phases = [
-  { name: "extract", kind: "ingest" },
-  { name: "report", kind: "publish" },
-] as const;
-const spec = { spec_slug: "sdk-quickstart", git_sha: "0".repeat(40), input_manifest: {}, phases };
-const run = await client.runs.create({ ...spec, environment: "dev", phases: [...phases] });
+const run = await client.runs.create({
+  spec_slug: "sdk-quickstart",
+  git_sha: "0".repeat(40),
+  environment: "dev",
+  phases: [
+    { name: "extract", kind: "ingest" },
+    { name: "report", kind: "publish" },
+  ],
+  input_manifest: {},
+});
 const claim = () =>
   client.claims.claimRun(run.run_id, { executor_id: "quickstart", capabilities: [] });
 

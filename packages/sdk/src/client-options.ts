@@ -1,4 +1,12 @@
-/** How calls are retried. Every field is optional; see each default. */
+/**
+ * How calls are retried: network errors, timeouts, 408, 429 and 5xx, with exponential
+ * backoff and jitter; a server's `Retry-After` is honoured. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * const client = new ControlRoomClient({ retry: { maxAttempts: 8, maxElapsedMs: 120_000 } });
+ * ```
+ */
 export interface RetryOptions {
   /**
    * Attempts per logical call, the first included. `1` turns retries off.
@@ -12,18 +20,35 @@ export interface RetryOptions {
    */
   initialDelayMs?: number;
   /**
-   * The longest delay between two attempts (a longer `Retry-After` is capped here too).
+   * The longest computed backoff between two attempts. A server's `Retry-After` is
+   * honoured even when longer, as long as the retry still fits in `maxElapsedMs`;
+   * otherwise the call fails at once with the server's error (its `retryAfterMs` says
+   * when to come back).
    * @default 10_000
    */
   maxDelayMs?: number;
   /**
-   * Give up once this much time has passed since the first attempt.
+   * Give up once this much time has passed since the first attempt: no retry starts
+   * after it, and no wait is begun that would end past it.
    * @default 60_000
    */
   maxElapsedMs?: number;
 }
 
-/** Options of {@link ControlRoomClient}. */
+/**
+ * Options of {@link ControlRoomClient}, normalised once when the client is made.
+ *
+ * @example
+ * ```ts
+ * const client = new ControlRoomClient({
+ *   baseUrl: "http://127.0.0.1:7400",
+ *   token: process.env.MY_TOKEN,
+ *   timeoutMs: 10_000,
+ *   retry: { maxAttempts: 3 },
+ *   userAgent: "nightly-bot/1.2",
+ * });
+ * ```
+ */
 export interface ControlRoomClientOptions {
   /**
    * The control plane's URL, e.g. `http://127.0.0.1:7400`.
@@ -31,7 +56,7 @@ export interface ControlRoomClientOptions {
    */
   baseUrl?: string | undefined;
   /**
-   * The bearer token (a JWT the control plane signed).
+   * The bearer token (a JWT the control plane signed). Never logged or put in errors.
    * @default process.env.CONTROLROOM_TOKEN
    */
   token?: string | undefined;
@@ -41,8 +66,9 @@ export interface ControlRoomClientOptions {
    */
   fetch?: typeof fetch | undefined;
   /**
-   * How long one attempt may take before it is abandoned (and retried). Long-polls
-   * get their `wait_ms` on top.
+   * How long one attempt may take, reading the body included, before it is abandoned
+   * (and retried). Long-polls (`claims.claim` and `events.list` with `wait_ms`) get
+   * their wait on top, so a long-poll never times out before the server answers.
    * @default 30_000
    */
   timeoutMs?: number | undefined;
@@ -58,66 +84,19 @@ export interface ControlRoomClientOptions {
   userAgent?: string | undefined;
 }
 
-/** Options every call accepts. */
+/**
+ * Options every call accepts.
+ *
+ * @example
+ * ```ts
+ * const run = await client.runs.get(runId, { signal: AbortSignal.timeout(5_000) });
+ * ```
+ */
 export interface CallOptions {
   /**
-   * Cancels the call, including any wait between retries.
+   * Cancels the call, including an attempt in flight and any wait between retries;
+   * the call rejects with the signal's reason.
    * @default undefined
    */
   signal?: AbortSignal | undefined;
-}
-
-/** The options with every default applied; made once per client. */
-export interface NormalizedClientOptions {
-  baseUrl: string;
-  token: string | undefined;
-  fetch: typeof fetch;
-  timeoutMs: number;
-  retry: Required<RetryOptions>;
-  userAgent: string;
-}
-
-export const SDK_VERSION = "0.1.0";
-
-/** Applies defaults and checks values once, so that every call can trust them. */
-export function normalizeClientOptions(
-  options: ControlRoomClientOptions = {},
-): NormalizedClientOptions {
-  const env = typeof process === "undefined" ? {} : process.env;
-  const baseUrl = options.baseUrl ?? env.CONTROLROOM_URL;
-  if (!baseUrl) {
-    throw new TypeError(
-      "ControlRoomClient needs a baseUrl (or CONTROLROOM_URL in the environment)",
-    );
-  }
-  let parsed: URL;
-  try {
-    parsed = new URL(baseUrl);
-  } catch {
-    throw new TypeError(`ControlRoomClient baseUrl is not a URL: ${JSON.stringify(baseUrl)}`);
-  }
-  const retry = {
-    maxAttempts: options.retry?.maxAttempts ?? 5,
-    initialDelayMs: options.retry?.initialDelayMs ?? 250,
-    maxDelayMs: options.retry?.maxDelayMs ?? 10_000,
-    maxElapsedMs: options.retry?.maxElapsedMs ?? 60_000,
-  };
-  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
-    throw new RangeError("retry.maxAttempts must be an integer ≥ 1");
-  }
-  for (const key of ["initialDelayMs", "maxDelayMs", "maxElapsedMs"] as const) {
-    if (!(retry[key] >= 0)) throw new RangeError(`retry.${key} must be ≥ 0`);
-  }
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  if (!(timeoutMs > 0)) throw new RangeError("timeoutMs must be > 0");
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== "function") throw new TypeError("no fetch implementation available");
-  return {
-    baseUrl: parsed.href.replace(/\/+$/, ""),
-    token: options.token ?? env.CONTROLROOM_TOKEN,
-    fetch: fetchImpl,
-    timeoutMs,
-    retry,
-    userAgent: options.userAgent ?? `controlroom-sdk/${SDK_VERSION}`,
-  };
 }

@@ -1,7 +1,7 @@
 import type { ControlRoomClientOptions } from "./client-options.js";
-import { normalizeClientOptions } from "./client-options.js";
 import type { EventBuffer } from "./event-buffer.js";
 import { HttpTransport } from "./internal/http-transport.js";
+import { normalizeClientOptions } from "./internal/normalize-client-options.js";
 import { ArtifactsResource } from "./resources/artifacts.js";
 import { ClaimsResource } from "./resources/claims.js";
 import { EventsResource } from "./resources/events.js";
@@ -24,10 +24,15 @@ import { RunsResource } from "./resources/runs.js";
  * ```
  */
 export class ControlRoomClient {
+  /** Create, read, list, page through and cancel runs. */
   readonly runs: RunsResource;
+  /** Claim the next runnable phase of one run, or across runs with a long-poll. */
   readonly claims: ClaimsResource;
+  /** Heartbeat a lease and complete the phase it covers. */
   readonly leases: LeasesResource;
+  /** Append, read, tail and batch a run's events. */
   readonly events: EventsResource;
+  /** Register, read and store content-addressed artifacts. */
   readonly artifacts: ArtifactsResource;
   /** The server URL this client talks to. */
   readonly baseUrl: string;

@@ -1,13 +1,30 @@
 import { type EventInput, MAX_EVENTS_PER_APPEND } from "@controlroom/contract";
-import { uuidv7 } from "./uuidv7.js";
+import { completeDraft } from "./internal/complete-draft.js";
+import { isRetryable } from "./internal/retry-decision.js";
 
-/** An event as a caller writes it: `event_id` and `ts` are filled in when left out. */
+/**
+ * An event as a caller writes it: the contract's `EventInput` with `event_id` and `ts`
+ * optional. The SDK fills them in once (a UUID v7 and the current time) before the
+ * first attempt, so a retried append is de-duplicated by the server.
+ *
+ * @example
+ * ```ts
+ * const draft: EventDraft = { type: "PHASE_PROGRESS", phase: "ingest", message: "50%", payload: { rows: 500 } };
+ * ```
+ */
 export type EventDraft = Omit<EventInput, "event_id" | "ts"> & {
   event_id?: string | undefined;
   ts?: string | undefined;
 };
 
-/** Options of {@link EventBuffer}. */
+/**
+ * Options of {@link EventBuffer}.
+ *
+ * @example
+ * ```ts
+ * const buffer = client.events.buffer(runId, { maxBatch: 500, flushIntervalMs: 2_000, onError: console.warn });
+ * ```
+ */
 export interface EventBufferOptions {
   /**
    * Send as soon as this many events are waiting (at most 1000, the contract's cap).
@@ -20,20 +37,13 @@ export interface EventBufferOptions {
    */
   flushIntervalMs?: number | undefined;
   /**
-   * Told when a background flush fails after the client's retries. The events stay
-   * buffered and go out with the next flush (same ids, so never twice).
-   * @default undefined (the error is kept and thrown by the next flush() or close())
+   * Told each time a background flush (by size or interval) fails after the client's
+   * own retries. The events stay buffered, in order, with the same ids: a failure that
+   * may pass (network, 429, 5xx) is tried again after `flushIntervalMs`, and every
+   * later `flush()` or `close()` sends them too, rejecting if it still cannot.
+   * @default undefined (background failures are only reported by flush() and close())
    */
   onError?: ((error: unknown) => void) | undefined;
-}
-
-/** Fills in `event_id` (UUID v7, time-ordered) and `ts` once, when the event is pushed. */
-export function completeDraft(draft: EventDraft): EventInput {
-  return {
-    ...draft,
-    event_id: draft.event_id ?? uuidv7(),
-    ts: draft.ts ?? new Date().toISOString(),
-  };
 }
 
 /**
@@ -82,12 +92,8 @@ export class EventBuffer {
     if (this.#closed) throw new Error("EventBuffer is closed");
     const event = completeDraft(draft);
     this.#pending.push(event);
-    if (this.#pending.length >= this.#maxBatch) {
-      void this.#background();
-    } else if (!this.#timer) {
-      this.#timer = setTimeout(() => void this.#background(), this.#intervalMs);
-      this.#timer.unref?.();
-    }
+    if (this.#pending.length >= this.#maxBatch) void this.#background();
+    else this.#arm();
     return event;
   }
 
@@ -110,12 +116,29 @@ export class EventBuffer {
     }
   }
 
+  #arm(): void {
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => void this.#background(), this.#intervalMs);
+    // A pending flush must not keep the process alive; close() is what guarantees delivery.
+    this.#timer.unref?.();
+  }
+
   async #background(): Promise<void> {
     try {
       await this.flush();
     } catch (error) {
-      if (this.#onError) this.#onError(error);
-      else this.#lastError = error;
+      if (this.#onError) {
+        try {
+          this.#onError(error);
+        } catch {
+          // A throwing handler must not become an unhandled rejection.
+        }
+      } else {
+        this.#lastError = error;
+      }
+      // A failure that may pass (server busy, network) is retried on the next tick;
+      // one that cannot (a rejected batch) waits for flush() or close() to report it.
+      if (!this.#closed && this.#pending.length > 0 && isRetryable(error)) this.#arm();
     }
   }
 

@@ -23,6 +23,7 @@ export {
 export {
   ConnectionError,
   TimeoutError,
+  type TransportErrorOptions,
   UnexpectedResponseError,
 } from "./errors/connection-error.js";
 export {

@@ -1,14 +1,17 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { link, mkdir, rm, writeFile } from "node:fs/promises";
+import { link, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type ArtifactStorage, artifactKey } from "./artifact-storage.js";
 
 /**
- * Artifact storage in a local directory, producing `file://` URIs. Each artifact is
- * written to a temporary file, then published with `link(2)`, which fails when the
- * target exists: two writers of the same content never see a half-written file.
+ * Artifact storage in a local directory, producing `file://` URIs, so the SDK works
+ * without any object-store adapter. Bytes are streamed once into a temporary file
+ * under `<rootDir>/.tmp` while being hashed, then published at
+ * `<rootDir>/artifacts/sha256/ab/cd/<sha256>` with `link(2)`, which fails when the
+ * target exists (put-if-absent): readers never see a half-written file, and storing
+ * the same content twice keeps the first copy.
  *
  * @example
  * ```ts
@@ -26,8 +29,14 @@ export function localArtifactStorage(rootDir: string): ArtifactStorage {
     try {
       await link(tempPath, target);
     } catch (error) {
-      // Already stored: the same hash means the same bytes.
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      // EEXIST: already stored, and the same hash means the same bytes.
+      if (code !== "EEXIST") {
+        // A file system without hard links: rename is atomic too, and replacing a
+        // file with identical bytes is harmless.
+        if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw error;
+        await rename(tempPath, target);
+      }
     } finally {
       await rm(tempPath, { force: true });
     }

@@ -1,6 +1,6 @@
 import { HttpResponse, http } from "msw";
-import { describe, expect, it } from "vitest";
-import { ControlRoomClient, uuidv7 } from "../src/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { ControlRoomClient, uuidv7, ValidationError } from "../src/index.js";
 import { BASE_URL, problemBody, RUN_ID, runBody, useMswServer } from "./msw-server.js";
 
 const server = useMswServer();
@@ -77,6 +77,44 @@ describe("EventBuffer", () => {
     const lastIds = attempts.at(-1);
     expect(attempts.every((ids) => ids === lastIds)).toBe(true);
     expect(errors.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("retries a failed background flush on its own when the failure may pass", async () => {
+    const received: Received[][] = [];
+    let failures = 0;
+    server.use(eventsEndpoint(() => ++failures <= 2, received)); // the first flush's 2 attempts fail
+    const errors: unknown[] = [];
+    const buffer = client().events.buffer(RUN_ID, {
+      flushIntervalMs: 30,
+      onError: (e) => errors.push(e),
+    });
+    const event = buffer.push({ type: "LOG", message: "eventually" });
+    await vi.waitFor(() => expect(buffer.pendingCount).toBe(0), { timeout: 5_000 });
+    expect(errors).toHaveLength(1);
+    expect(received).toHaveLength(3);
+    expect(received.every((batch) => batch[0]?.event_id === event.event_id)).toBe(true);
+    await buffer.close();
+  });
+
+  it("does not resend a rejected batch in the background, and close() reports it", async () => {
+    let attempts = 0;
+    server.use(
+      http.post(`${BASE_URL}/ops/runs/${RUN_ID}/events`, () => {
+        attempts += 1;
+        return HttpResponse.json(problemBody("validation_failed", 400), { status: 400 });
+      }),
+    );
+    const errors: unknown[] = [];
+    const buffer = client().events.buffer(RUN_ID, {
+      flushIntervalMs: 20,
+      onError: (e) => errors.push(e),
+    });
+    buffer.push({ type: "LOG", message: "bad" });
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(attempts).toBe(1);
+    await expect(buffer.close()).rejects.toBeInstanceOf(ValidationError);
+    expect(buffer.pendingCount).toBe(1);
   });
 
   it("rejects close() when events cannot be sent, instead of dropping them", async () => {

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { type RunningControlPlane, startControlPlane } from "@controlroom/control-plane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  ConflictError,
   ControlRoomClient,
   ForbiddenError,
   IdempotencyConflictError,
@@ -205,5 +206,128 @@ describe("the SDK against the real control plane", () => {
       token: await plane.issueToken({ tenant_id: "globex", role: "operator" }),
     });
     await expect(otherTenant.runs.get(run.run_id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("stores a streamed artifact, links it, and refuses the same sha with another size", async () => {
+    const run = await operator.runs.create(createBody("stream"));
+    const lines = Array.from({ length: 2_000 }, (_, i) => `${i},row ${i}\n`);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const line of lines) controller.enqueue(new TextEncoder().encode(line));
+        controller.close();
+      },
+    });
+    const artifact = await executor.artifacts.put({
+      data: stream,
+      mediaType: "text/csv",
+      storage: localArtifactStorage(tempDir),
+      link: { run_id: run.run_id, phase: "ingest", name: "rows.csv" },
+      metadata: { rows: lines.length },
+    });
+    expect(artifact.size_bytes).toBe(Buffer.byteLength(lines.join("")));
+    expect(await readFile(fileURLToPath(artifact.uri), "utf8")).toBe(lines.join(""));
+    const fetched = await operator.artifacts.get(artifact.sha256);
+    expect(fetched.links).toEqual([
+      expect.objectContaining({ run_id: run.run_id, phase: "ingest", name: "rows.csv" }),
+    ]);
+    expect(fetched.metadata).toEqual({ rows: lines.length });
+    await expect(
+      executor.artifacts.register({
+        sha256: artifact.sha256,
+        size_bytes: artifact.size_bytes + 1,
+        media_type: "text/csv",
+        uri: artifact.uri,
+      }),
+    ).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it("fails a run whose only attempt failed, skips its dependants, and tails to RUN_FAILED", async () => {
+    const run = await operator.runs.create({
+      ...createBody("failing"),
+      phases: [
+        { name: "ingest", kind: "ingest", retry: { max_attempts: 1 } },
+        { name: "publish", kind: "publish" },
+      ],
+    });
+    const lease = await executor.claims.claimRun(run.run_id, {
+      executor_id: "w",
+      capabilities: [],
+    });
+    const body = {
+      lease_token: lease!.lease_token,
+      status: "failed" as const,
+      error: { message: "source unreachable", code: "E_SOURCE", retryable: false },
+    };
+    const failed = await executor.leases.complete(run.run_id, body);
+    expect(failed.status).toBe("failed");
+    expect(failed.phases.map((p) => p.status)).toEqual(["failed", "skipped"]);
+    // A repeat of an accepted complete has no second effect.
+    expect((await executor.leases.complete(run.run_id, body)).status).toBe("failed");
+    const types: string[] = [];
+    for await (const event of operator.events.iterate(run.run_id, { follow: true, waitMs: 500 }))
+      types.push(event.type);
+    expect(types.at(-1)).toBe("RUN_FAILED");
+    expect(types.filter((t) => t === "RUN_FAILED")).toHaveLength(1);
+  });
+
+  it("stops following a run that ended before afterSeq", async () => {
+    const run = await operator.runs.create(createBody("ended"));
+    await operator.runs.cancel(run.run_id, { reason: "not needed" });
+    const all = [];
+    for await (const event of operator.events.iterate(run.run_id)) all.push(event);
+    expect(all.at(-1)?.type).toBe("RUN_CANCELLED");
+    const started = Date.now();
+    const later = [];
+    for await (const event of operator.events.iterate(run.run_id, {
+      afterSeq: all.at(-1)!.seq,
+      follow: true,
+      waitMs: 300,
+    }))
+      later.push(event);
+    expect(later).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("tells a running phase it was cancelled and fences a replaced lease", async () => {
+    const run = await operator.runs.create(createBody("cancel-running"));
+    const lease = await executor.claims.claimRun(run.run_id, {
+      executor_id: "w",
+      capabilities: [],
+    });
+    const cancelled = await operator.runs.cancel(run.run_id, { reason: "operator" });
+    expect(cancelled.phases[1]?.status).toBe("cancelled");
+    const beat = await executor.leases.heartbeat(run.run_id, { lease_token: lease!.lease_token });
+    expect(beat.cancel_requested).toBe(true);
+    await expect(
+      executor.leases.complete(run.run_id, { lease_token: "stale-token", status: "succeeded" }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+  });
+
+  it("names the request in errors with the id the server logged", async () => {
+    const error = (await operator.runs
+      .get("0190b7a4-8f1e-7c3a-9d2b-eeeeeeeeeeee")
+      .catch((e: unknown) => e)) as NotFoundError;
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error.requestId).toMatch(/^[0-9a-f-]{36}\.1$/);
+    expect(error.problem?.code).toBe("not_found");
+  });
+
+  it("abandons a long-poll claim when its signal aborts", async () => {
+    const controller = new AbortController();
+    const reason = new Error("worker stopping");
+    setTimeout(() => controller.abort(reason), 200);
+    const started = Date.now();
+    await expect(
+      executor.claims.claim(
+        {
+          executor_id: "idle",
+          capabilities: ["nothing-needs-this"],
+          environments: ["prod"],
+          wait_ms: 20_000,
+        },
+        { signal: controller.signal },
+      ),
+    ).rejects.toBe(reason);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

@@ -1,4 +1,12 @@
-/** Every code an SDK error can carry: the contract's codes plus the client's own. */
+/**
+ * Every code an SDK error can carry: the contract's codes plus the client's own
+ * (`connection_error`, `timeout`, `unexpected_response`).
+ *
+ * @example
+ * ```ts
+ * const retryLater = (code: ControlRoomErrorCode) => code === "unavailable" || code === "timeout";
+ * ```
+ */
 export type ControlRoomErrorCode =
   | import("@controlroom/contract").ErrorCode
   | "connection_error"

@@ -1,60 +1,37 @@
-import {
-  CONTRACT_VERSION_HEADER,
-  ERROR_CODES,
-  type ErrorCode,
-  isErrorCode,
-  type Problem,
-} from "@controlroom/contract";
+import { ENDPOINTS, type EndpointName } from "@controlroom/contract";
 import ky from "ky";
 import pRetry from "p-retry";
-import type { NormalizedClientOptions } from "../client-options.js";
-import { createApiError } from "../errors/api-error.js";
-import {
-  ConnectionError,
-  TimeoutError,
-  UnexpectedResponseError,
-} from "../errors/connection-error.js";
+import { ConnectionError, TimeoutError } from "../errors/connection-error.js";
+import { isControlRoomError } from "../errors/control-room-error.js";
+import { uuidv7 } from "../uuidv7.js";
 import { abortableSleep } from "./abortable-sleep.js";
-import { isRetryable, parseRetryAfter, retryDelayMs } from "./retry-decision.js";
-
-/** The part of a zod schema the transport uses to parse a success body. */
-export interface ResponseSchema<T> {
-  safeParse(
-    value: unknown,
-  ):
-    | { success: true; data: T }
-    | { success: false; error: { issues: readonly { message: string }[] } };
-}
+import type { EndpointResult } from "./endpoint-result.js";
+import { endpointUrl } from "./endpoint-url.js";
+import type { NormalizedClientOptions } from "./normalize-client-options.js";
+import { readFailure, readSuccess } from "./read-response.js";
+import { isRetryable, retryDelayMs } from "./retry-decision.js";
 
 /** One logical call: everything that must stay the same on every attempt. */
-export interface TransportRequest<T> {
-  method: "GET" | "POST";
-  path: string;
+export interface TransportRequest<N extends EndpointName> {
+  /** The contract operation; its method, path and response schemas come from `ENDPOINTS`. */
+  endpoint: N;
+  /** Values of the path's `{param}`s. */
+  params?: Record<string, string> | undefined;
   query?: Record<string, string | number | undefined> | undefined;
+  /** The JSON body, complete with any ids the SDK minted for this call. */
   body?: unknown;
   headers?: Record<string, string> | undefined;
-  /** Parses a success body; `null` for 204. */
-  schema: ResponseSchema<T>;
   signal?: AbortSignal | undefined;
   /** Extra time one attempt may take, e.g. a long-poll's `wait_ms`. */
   extraTimeoutMs?: number | undefined;
 }
 
-/** A parsed success: its status and body (null for 204). */
-export interface TransportResponse<T> {
-  status: number;
-  data: T | null;
-  requestId: string | undefined;
-}
-
-const STATUS_TO_CODE = new Map<number, ErrorCode>(
-  Object.entries(ERROR_CODES).map(([code, { status }]) => [status, code as ErrorCode]),
-);
-
 /**
  * Sends requests with one retry owner: p-retry runs the attempts, ky sends each one
  * with its own retries off. The body and headers (idempotency key, request ids) are
- * fixed before the first attempt, so a retry repeats the same logical call.
+ * fixed by the caller before the first attempt, so a retry repeats the same logical
+ * call. Each attempt sends its own `x-request-id` (`<call id>.<attempt>`), which the
+ * server echoes and logs, so every error can name the request it came from.
  */
 export class HttpTransport {
   readonly #options: NormalizedClientOptions;
@@ -63,11 +40,12 @@ export class HttpTransport {
     this.#options = options;
   }
 
-  async send<T>(request: TransportRequest<T>): Promise<TransportResponse<T>> {
+  async send<N extends EndpointName>(request: TransportRequest<N>): Promise<EndpointResult<N>> {
     const { retry } = this.#options;
     const started = Date.now();
+    const callId = uuidv7();
     let failures = 0;
-    return pRetry(() => this.#attempt(request), {
+    return pRetry((attempt) => this.#attempt(request, `${callId}.${attempt}`), {
       retries: retry.maxAttempts - 1,
       minTimeout: 0,
       maxTimeout: 0,
@@ -80,6 +58,7 @@ export class HttpTransport {
         if (!isRetryable(error) || request.signal?.aborted) return false;
         failures += 1;
         const delay = retryDelayMs(error, failures, retry);
+        // Waiting past the total-time cap would only delay the same failure.
         if (Date.now() - started + delay > retry.maxElapsedMs) return false;
         await abortableSleep(delay, request.signal);
         return true;
@@ -87,109 +66,53 @@ export class HttpTransport {
     });
   }
 
-  async #attempt<T>(request: TransportRequest<T>): Promise<TransportResponse<T>> {
+  async #attempt<N extends EndpointName>(
+    request: TransportRequest<N>,
+    attemptId: string,
+  ): Promise<EndpointResult<N>> {
     const { baseUrl, token, fetch: fetchImpl, timeoutMs, userAgent } = this.#options;
-    const searchParams: Record<string, string> = {};
-    for (const [key, value] of Object.entries(request.query ?? {})) {
-      if (value !== undefined) searchParams[key] = String(value);
-    }
-    const headers: Record<string, string> = {
-      accept: "application/json, application/problem+json",
-      "user-agent": userAgent,
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...request.headers,
-    };
-    let response: Response;
+    const url = endpointUrl(baseUrl, request.endpoint, request.params, request.query);
+    const method = ENDPOINTS[request.endpoint].method.toUpperCase();
+    const label = `${method} ${new URL(url).pathname}`;
+    const budgetMs = timeoutMs + (request.extraTimeoutMs ?? 0);
+    // One timer covers the whole attempt, reading the body included.
+    const timeout = AbortSignal.timeout(budgetMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    let requestId = attemptId;
     try {
-      response = await ky(`${baseUrl}${request.path}`, {
-        method: request.method,
-        headers,
-        searchParams,
+      const response = await ky(url, {
+        method,
+        headers: {
+          accept: "application/json, application/problem+json",
+          "user-agent": userAgent,
+          "x-request-id": attemptId,
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...request.headers,
+        },
         ...(request.body === undefined ? {} : { json: request.body }),
         retry: 0,
         throwHttpErrors: false,
-        timeout: timeoutMs + (request.extraTimeoutMs ?? 0),
+        timeout: false,
         fetch: fetchImpl,
-        ...(request.signal ? { signal: request.signal } : {}),
+        signal,
       });
+      requestId = response.headers.get("x-request-id") ?? attemptId;
+      const context = { label, requestId, signal };
+      if (response.ok) return await readSuccess(request.endpoint, response, context);
+      throw await readFailure(response, context);
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason;
-      const name = (error as { name?: string }).name;
-      if (name === "TimeoutError") {
-        throw new TimeoutError(
-          `${request.method} ${request.path}: no response within ${timeoutMs} ms`,
-          {
-            cause: error,
-          },
-        );
-      }
-      throw new ConnectionError(`${request.method} ${request.path}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    const requestId = response.headers.get("x-request-id") ?? undefined;
-    if (response.ok) return this.#success(request, response, requestId);
-    throw await this.#failure(request, response, requestId);
-  }
-
-  async #success<T>(
-    request: TransportRequest<T>,
-    response: Response,
-    requestId: string | undefined,
-  ): Promise<TransportResponse<T>> {
-    if (response.status === 204) return { status: 204, data: null, requestId };
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch (error) {
-      // A body cut off mid-way is a dropped response: the call may be retried.
-      throw new ConnectionError(`${request.method} ${request.path}: unreadable response body`, {
-        cause: error,
-      });
-    }
-    const parsed = request.schema.safeParse(body);
-    if (!parsed.success) {
-      throw new UnexpectedResponseError(
-        response.status,
-        `${request.method} ${request.path}: response does not match the contract (${parsed.error.issues[0]?.message ?? "invalid"}); server contract version ${response.headers.get(CONTRACT_VERSION_HEADER) ?? "unknown"}`,
-        { requestId },
-      );
-    }
-    return { status: response.status, data: parsed.data, requestId };
-  }
-
-  async #failure(
-    request: TransportRequest<unknown>,
-    response: Response,
-    requestId: string | undefined,
-  ) {
-    let problem: Problem | undefined;
-    try {
-      const body = (await response.json()) as Partial<Problem>;
-      if (body && typeof body === "object" && isErrorCode(body.code)) problem = body as Problem;
-    } catch {
-      // Not JSON (a proxy's HTML page, say): fall back to the status.
-    }
-    const code =
-      problem?.code ??
-      STATUS_TO_CODE.get(response.status) ??
-      (response.status >= 500 ? "internal" : undefined);
-    if (!code) {
-      return new UnexpectedResponseError(
-        response.status,
-        `${request.method} ${request.path}: HTTP ${response.status}`,
-        {
+      if (isControlRoomError(error)) throw error;
+      if (timeout.aborted) {
+        throw new TimeoutError(`${label}: no response within ${budgetMs} ms`, {
+          cause: error,
           requestId,
-        },
-      );
+        });
+      }
+      throw new ConnectionError(`${label}: ${(error as Error).message}`, {
+        cause: error,
+        requestId,
+      });
     }
-    return createApiError({
-      status: response.status,
-      code,
-      message: `${request.method} ${request.path}: ${problem?.detail ?? `HTTP ${response.status}`}`,
-      requestId,
-      problem,
-      retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
-    });
   }
 }

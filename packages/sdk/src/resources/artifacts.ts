@@ -1,22 +1,37 @@
 import { createHash } from "node:crypto";
-import {
-  type Artifact,
-  ArtifactSchema,
-  type JsonObject,
-  type RegisterArtifactRequest,
-} from "@controlroom/contract";
+import type { Artifact, JsonObject, RegisterArtifactRequest } from "@controlroom/contract";
 import type { ArtifactStorage } from "../artifact-storage.js";
 import type { CallOptions } from "../client-options.js";
+import { hashingTap } from "../internal/hashing-tap.js";
 import type { HttpTransport } from "../internal/http-transport.js";
+import { toAsyncIterable } from "../internal/to-async-iterable.js";
 
-/** Bytes to store: a string (UTF-8), bytes, or a stream of chunks. */
+/**
+ * Bytes to store: a string (UTF-8), bytes, or a stream of chunks (an async iterable
+ * such as a Node `Readable`, or a web `ReadableStream`), read once.
+ *
+ * @example
+ * ```ts
+ * const data: ArtifactData = createReadStream("out/report.parquet");
+ * ```
+ */
 export type ArtifactData =
   | string
   | Uint8Array
   | AsyncIterable<Uint8Array>
   | ReadableStream<Uint8Array>;
 
-/** What {@link ArtifactsResource.put} takes. */
+/**
+ * What {@link ArtifactsResource.put} takes.
+ *
+ * @example
+ * ```ts
+ * const request: PutArtifactRequest = {
+ *   data: "a,b\n", mediaType: "text/csv", storage: localArtifactStorage("./data"),
+ *   link: { run_id, phase: "publish", name: "preview.csv" }, metadata: { rows: 1 },
+ * };
+ * ```
+ */
 export interface PutArtifactRequest extends CallOptions {
   data: ArtifactData;
   mediaType: string;
@@ -46,34 +61,28 @@ export class ArtifactsResource {
 
   /** Registers bytes stored elsewhere; the same sha and size again is a no-op. */
   async register(body: RegisterArtifactRequest, options: CallOptions = {}): Promise<Artifact> {
-    const { data } = await this.#http.send({
-      method: "POST",
-      path: "/ops/artifacts",
-      body,
-      schema: ArtifactSchema,
-      signal: options.signal,
-    });
-    return data!;
+    return this.#http.send({ endpoint: "registerArtifact", body, signal: options.signal });
   }
 
   /** An artifact with every run that links it. */
   async get(sha256: string, options: CallOptions = {}): Promise<Artifact> {
-    const { data } = await this.#http.send({
-      method: "GET",
-      path: `/ops/artifacts/${encodeURIComponent(sha256)}`,
-      schema: ArtifactSchema,
+    return this.#http.send({
+      endpoint: "getArtifact",
+      params: { sha256 },
       signal: options.signal,
     });
-    return data!;
   }
 
   /**
-   * Stores bytes content-addressed (hashing them as they stream), then registers and
-   * links them in one call. Storing is idempotent by hash, and registering by sha and
-   * size, so the whole call is safe to repeat.
+   * Stores bytes content-addressed and registers (and links) them in one call. The
+   * SDK computes the SHA-256 as the bytes stream by; a stream is read once (straight
+   * into `storage.putStream` when the storage has it, else into memory and then
+   * `storage.put`). Storing is put-if-absent by hash and registering is idempotent by
+   * sha and size, so the whole call is safe to repeat.
    */
   async put(request: PutArtifactRequest): Promise<Artifact> {
     const { storage, mediaType, signal } = request;
+    signal?.throwIfAborted();
     let stored: { sha256: string; sizeBytes: number; uri: string };
     if (typeof request.data === "string" || request.data instanceof Uint8Array) {
       const bytes =
@@ -82,18 +91,22 @@ export class ArtifactsResource {
       const { uri } = await storage.put({ sha256, data: bytes, mediaType, signal });
       stored = { sha256, sizeBytes: bytes.byteLength, uri };
     } else if (storage.putStream) {
-      stored = await storage.putStream({ data: toAsyncIterable(request.data), mediaType, signal });
-    } else {
-      const hash = createHash("sha256");
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of toAsyncIterable(request.data)) {
-        hash.update(chunk);
-        chunks.push(chunk);
+      const tap = hashingTap(toAsyncIterable(request.data), signal);
+      const result = await storage.putStream({ data: tap.chunks, mediaType, signal });
+      const seen = tap.digest();
+      if (result.sha256 !== seen.sha256 || result.sizeBytes !== seen.sizeBytes) {
+        throw new Error(
+          `artifact storage reported ${result.sha256} (${result.sizeBytes} bytes) for bytes hashing to ${seen.sha256} (${seen.sizeBytes} bytes)`,
+        );
       }
-      const bytes = Buffer.concat(chunks);
-      const sha256 = hash.digest("hex");
-      const { uri } = await storage.put({ sha256, data: bytes, mediaType, signal });
-      stored = { sha256, sizeBytes: bytes.byteLength, uri };
+      stored = { ...seen, uri: result.uri };
+    } else {
+      const tap = hashingTap(toAsyncIterable(request.data), signal);
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of tap.chunks) chunks.push(chunk);
+      const { sha256, sizeBytes } = tap.digest();
+      const { uri } = await storage.put({ sha256, data: Buffer.concat(chunks), mediaType, signal });
+      stored = { sha256, sizeBytes, uri };
     }
     return this.register(
       {
@@ -107,25 +120,4 @@ export class ArtifactsResource {
       { signal },
     );
   }
-}
-
-function toAsyncIterable(
-  data: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
-): AsyncIterable<Uint8Array> {
-  if (Symbol.asyncIterator in data) return data as AsyncIterable<Uint8Array>;
-  const stream = data as ReadableStream<Uint8Array>;
-  return {
-    async *[Symbol.asyncIterator]() {
-      const reader = stream.getReader();
-      try {
-        while (true) {
-          const { done, value } = await reader.read();
-          if (done) return;
-          yield value;
-        }
-      } finally {
-        reader.releaseLock();
-      }
-    },
-  };
 }

@@ -1,18 +1,29 @@
-import {
-  type ClaimRequest,
-  type ClaimRunRequest,
-  type Lease,
-  LeaseSchema,
-} from "@controlroom/contract";
+import type { ClaimRequest, ClaimRunRequest, Lease } from "@controlroom/contract";
 import type { CallOptions } from "../client-options.js";
 import type { HttpTransport } from "../internal/http-transport.js";
 import { uuidv7 } from "../uuidv7.js";
 
-/** A claim body whose `request_id` the SDK mints when left out. */
+/**
+ * The body of `claims.claimRun`: the contract's `ClaimRunRequest` with `request_id`
+ * optional (minted once per call when left out; the same on every retry).
+ *
+ * @example
+ * ```ts
+ * const body: ClaimRunBody = { executor_id: "worker-1", capabilities: ["duckdb"], lease_seconds: 120 };
+ * ```
+ */
 export type ClaimRunBody = Omit<ClaimRunRequest, "request_id"> & {
   request_id?: string | undefined;
 };
-/** A cross-run claim body whose `request_id` the SDK mints when left out. */
+/**
+ * The body of `claims.claim`: the contract's `ClaimRequest` with `request_id` optional
+ * (minted once per call when left out; the same on every retry).
+ *
+ * @example
+ * ```ts
+ * const body: ClaimBody = { executor_id: "worker-1", capabilities: [], environments: ["dev"], wait_ms: 20_000 };
+ * ```
+ */
 export type ClaimBody = Omit<ClaimRequest, "request_id"> & { request_id?: string | undefined };
 
 /**
@@ -38,14 +49,12 @@ export class ClaimsResource {
     body: ClaimRunBody,
     options: CallOptions = {},
   ): Promise<Lease | null> {
-    const { data } = await this.#http.send({
-      method: "POST",
-      path: `/ops/runs/${encodeURIComponent(runId)}/claim`,
+    return this.#http.send({
+      endpoint: "claimRun",
+      params: { run_id: runId },
       body: { ...body, request_id: body.request_id ?? uuidv7() },
-      schema: LeaseSchema,
       signal: options.signal,
     });
-    return data;
   }
 
   /**
@@ -53,14 +62,11 @@ export class ClaimsResource {
    * request until work appears or the wait ends (`null`).
    */
   async claim(body: ClaimBody, options: CallOptions = {}): Promise<Lease | null> {
-    const { data } = await this.#http.send({
-      method: "POST",
-      path: "/ops/claims",
+    return this.#http.send({
+      endpoint: "claim",
       body: { ...body, request_id: body.request_id ?? uuidv7() },
-      schema: LeaseSchema,
       signal: options.signal,
       extraTimeoutMs: body.wait_ms ?? 0,
     });
-    return data;
   }
 }

@@ -1,21 +1,23 @@
 import {
   type AppendEventsResponse,
-  AppendEventsResponseSchema,
   type Event,
   type EventList,
-  EventListSchema,
   type ListEventsQuery,
+  TERMINAL_RUN_STATUSES,
 } from "@controlroom/contract";
 import type { CallOptions } from "../client-options.js";
-import {
-  completeDraft,
-  EventBuffer,
-  type EventBufferOptions,
-  type EventDraft,
-} from "../event-buffer.js";
+import { EventBuffer, type EventBufferOptions, type EventDraft } from "../event-buffer.js";
+import { completeDraft } from "../internal/complete-draft.js";
 import type { HttpTransport } from "../internal/http-transport.js";
 
-/** Options of {@link EventsResource.iterate}. */
+/**
+ * Options of {@link EventsResource.iterate}.
+ *
+ * @example
+ * ```ts
+ * const options: IterateEventsOptions = { afterSeq: 41, follow: true, waitMs: 10_000, signal };
+ * ```
+ */
 export interface IterateEventsOptions extends CallOptions {
   /**
    * Start after this `seq`.
@@ -67,14 +69,12 @@ export class EventsResource {
     events: EventDraft[],
     options: CallOptions = {},
   ): Promise<AppendEventsResponse> {
-    const { data } = await this.#http.send({
-      method: "POST",
-      path: `/ops/runs/${encodeURIComponent(runId)}/events`,
+    return this.#http.send({
+      endpoint: "appendEvents",
+      params: { run_id: runId },
       body: { events: events.map(completeDraft) },
-      schema: AppendEventsResponseSchema,
       signal: options.signal,
     });
-    return data!;
   }
 
   /** One page of events after `after_seq`; with `wait_ms` it waits for new ones. */
@@ -83,37 +83,55 @@ export class EventsResource {
     query: ListEventsQuery = {},
     options: CallOptions = {},
   ): Promise<EventList> {
-    const { data } = await this.#http.send({
-      method: "GET",
-      path: `/ops/runs/${encodeURIComponent(runId)}/events`,
+    return this.#http.send({
+      endpoint: "listEvents",
+      params: { run_id: runId },
       query: { ...query },
-      schema: EventListSchema,
       signal: options.signal,
-      extraTimeoutMs: Number(query.wait_ms ?? 0),
+      extraTimeoutMs: query.wait_ms ?? 0,
     });
-    return data!;
   }
 
-  /** Every event of the run in order; with `follow`, tails it until it ends. */
+  /**
+   * Every event of the run in `seq` order, fetched page by page. With `follow`, tails
+   * the run by long-poll and ends once the run has ended (its `RUN_SUCCEEDED`,
+   * `RUN_FAILED` or `RUN_CANCELLED` came, or, when starting after that event, the run
+   * is found terminal) and nothing more arrives. Break out of the loop or abort the
+   * signal to stop earlier.
+   */
   async *iterate(runId: string, options: IterateEventsOptions = {}): AsyncGenerator<Event> {
+    const { follow = false, signal } = options;
+    const limit = options.pageSize ?? 500;
     let afterSeq = options.afterSeq ?? 0;
     let ended = false;
-    const limit = options.pageSize ?? 500;
     while (true) {
-      const wait = options.follow && !ended ? (options.waitMs ?? 20_000) : undefined;
+      const wait = follow && !ended ? (options.waitMs ?? 20_000) : undefined;
       const page = await this.list(
         runId,
-        { after_seq: afterSeq, limit, ...(wait !== undefined ? { wait_ms: wait } : {}) },
-        { signal: options.signal },
+        { after_seq: afterSeq, limit, ...(wait === undefined ? {} : { wait_ms: wait }) },
+        { signal },
       );
       for (const event of page.items) {
         if (TERMINAL_RUN_EVENTS.has(event.type)) ended = true;
         yield event;
       }
       afterSeq = page.next_seq;
-      if (page.items.length === limit) continue;
-      if (!options.follow || (ended && page.items.length === 0)) return;
-      if (ended) continue; // drain what came with the end, then stop
+      if (page.items.length === limit) continue; // a full page: there is more right now
+      if (!follow) return;
+      if (ended) {
+        // Drain what was appended after the end without waiting, then stop.
+        if (page.items.length === 0) return;
+        continue;
+      }
+      if (page.items.length === 0) {
+        // A quiet wait: the run may have ended before `afterSeq`, where we cannot see it.
+        const run = await this.#http.send({
+          endpoint: "getRun",
+          params: { run_id: runId },
+          signal,
+        });
+        if (TERMINAL_RUN_STATUSES.includes(run.status)) ended = true;
+      }
     }
   }
 

@@ -1,10 +1,8 @@
-import {
-  type CompleteRequest,
-  type HeartbeatRequest,
-  type HeartbeatResponse,
-  HeartbeatResponseSchema,
-  type Run,
-  RunSchema,
+import type {
+  CompleteRequest,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  Run,
 } from "@controlroom/contract";
 import type { CallOptions } from "../client-options.js";
 import type { HttpTransport } from "../internal/http-transport.js";
@@ -36,14 +34,12 @@ export class LeasesResource {
     body: HeartbeatRequest,
     options: CallOptions = {},
   ): Promise<HeartbeatResponse> {
-    const { data } = await this.#http.send({
-      method: "POST",
-      path: `/ops/runs/${encodeURIComponent(runId)}/heartbeat`,
+    return this.#http.send({
+      endpoint: "heartbeat",
+      params: { run_id: runId },
       body,
-      schema: HeartbeatResponseSchema,
       signal: options.signal,
     });
-    return data!;
   }
 
   /**
@@ -53,13 +49,11 @@ export class LeasesResource {
    */
   async complete(runId: string, body: CompleteRequest, options: CallOptions = {}): Promise<Run> {
     await this.#beforeComplete(runId);
-    const { data } = await this.#http.send({
-      method: "POST",
-      path: `/ops/runs/${encodeURIComponent(runId)}/complete`,
+    return this.#http.send({
+      endpoint: "completePhase",
+      params: { run_id: runId },
       body,
-      schema: RunSchema,
       signal: options.signal,
     });
-    return data!;
   }
 }

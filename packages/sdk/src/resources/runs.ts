@@ -1,17 +1,23 @@
-import {
-  type CancelRunRequest,
-  type CreateRunRequest,
-  type ListRunsQuery,
-  type Run,
-  type RunList,
-  RunListSchema,
-  RunSchema,
+import type {
+  CancelRunRequest,
+  CreateRunRequest,
+  ListRunsQuery,
+  Run,
+  RunList,
 } from "@controlroom/contract";
 import type { CallOptions } from "../client-options.js";
 import type { HttpTransport } from "../internal/http-transport.js";
 import { uuidv7 } from "../uuidv7.js";
 
-/** Options of {@link RunsResource.create}. */
+/**
+ * Options of {@link RunsResource.create}.
+ *
+ * @example
+ * ```ts
+ * // Derive the key from what makes the request unique, so a restarted job reuses it.
+ * const options: CreateRunOptions = { idempotencyKey: `nightly-${date}` };
+ * ```
+ */
 export interface CreateRunOptions extends CallOptions {
   /**
    * Makes the create idempotent: the same key and body return the same run. Minted
@@ -41,38 +47,26 @@ export class RunsResource {
   /** Creates a run (`POST /ops/runs`), idempotent under its key. */
   async create(body: CreateRunRequest, options: CreateRunOptions = {}): Promise<Run> {
     const key = options.idempotencyKey ?? uuidv7();
-    const { data } = await this.#http.send({
-      method: "POST",
-      path: "/ops/runs",
+    return this.#http.send({
+      endpoint: "createRun",
       body,
       headers: { "idempotency-key": key },
-      schema: RunSchema,
       signal: options.signal,
     });
-    return data!;
   }
 
   /** A run with its phases (`GET /ops/runs/{run_id}`). */
   async get(runId: string, options: CallOptions = {}): Promise<Run> {
-    const { data } = await this.#http.send({
-      method: "GET",
-      path: `/ops/runs/${encodeURIComponent(runId)}`,
-      schema: RunSchema,
+    return this.#http.send({
+      endpoint: "getRun",
+      params: { run_id: runId },
       signal: options.signal,
     });
-    return data!;
   }
 
   /** One page of runs, newest first. Pass `next_cursor` as `cursor` for the next. */
   async list(query: ListRunsQuery = {}, options: CallOptions = {}): Promise<RunList> {
-    const { data } = await this.#http.send({
-      method: "GET",
-      path: "/ops/runs",
-      query: { ...query },
-      schema: RunListSchema,
-      signal: options.signal,
-    });
-    return data!;
+    return this.#http.send({ endpoint: "listRuns", query: { ...query }, signal: options.signal });
   }
 
   /** Every run matching `query`, newest first, fetching pages as the loop goes. */
@@ -94,13 +88,11 @@ export class RunsResource {
     body: CancelRunRequest = {},
     options: CallOptions = {},
   ): Promise<Run> {
-    const { data } = await this.#http.send({
-      method: "POST",
-      path: `/ops/runs/${encodeURIComponent(runId)}/cancel`,
+    return this.#http.send({
+      endpoint: "cancelRun",
+      params: { run_id: runId },
       body,
-      schema: RunSchema,
       signal: options.signal,
     });
-    return data!;
   }
 }
