@@ -1,8 +1,10 @@
 import { defineConfig } from "vitest/config";
 
 // Workspace packages resolve each other's `src` through the `@controlroom/source`
-// export condition, so tests run against the source with no build step.
-const conditions = ["@controlroom/source", "import", "module", "node", "default"];
+// export condition, so tests run against the source with no build step. No "module":
+// packages such as the AWS SDK list it first and point it at bundler-only ESM (imports
+// without file extensions) that Node cannot load once vitest externalises it.
+const conditions = ["@controlroom/source", "import", "node", "default"];
 
 export default defineConfig({
   resolve: { conditions },
@@ -17,7 +19,11 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
-    // Starts a throwaway Postgres 15 for the control-plane suites (see that file).
-    globalSetup: ["packages/control-plane/test/global-setup.ts"],
+    // Starts a throwaway Postgres 15 for the control-plane suites and a MinIO for the
+    // S3 suites (see those files).
+    globalSetup: [
+      "packages/control-plane/test/global-setup.ts",
+      "packages/adapters/test/global-setup-s3.ts",
+    ],
   },
 });

@@ -5,7 +5,17 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 
 const fromCli = createRequire(new URL("../../packages/cli/package.json", import.meta.url));
-const packages = ["@controlroom/contract", "@controlroom/control-plane", "@controlroom/sdk"];
+const packages = [
+  "@controlroom/contract",
+  "@controlroom/control-plane",
+  "@controlroom/sdk",
+  "@controlroom/executor-kit",
+  "@controlroom/adapters/local",
+  "@controlroom/adapters/delta",
+  "@controlroom/adapters/duckdb",
+  "@controlroom/adapters/s3",
+  "@controlroom/adapters/postgres",
+];
 let failed = false;
 for (const name of packages) {
   try {

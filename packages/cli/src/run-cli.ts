@@ -1,11 +1,17 @@
 import { type CliIo, processIo } from "./cli-io.js";
 import { SERVE_USAGE, serveCommand } from "./commands/serve.js";
+import { TABLE_READ_USAGE, tableReadCommand } from "./commands/table-read.js";
 import { TOKEN_USAGE, tokenCommand } from "./commands/token.js";
 import { isUsageError } from "./usage-error.js";
 
 const COMMANDS = {
   serve: { run: serveCommand, usage: SERVE_USAGE, summary: "run the control plane" },
   token: { run: tokenCommand, usage: TOKEN_USAGE, summary: "print a bearer token" },
+  table: {
+    run: tableReadCommand,
+    usage: TABLE_READ_USAGE,
+    summary: "read a Delta table: table read URI",
+  },
 } as const;
 
 type CommandName = keyof typeof COMMANDS;

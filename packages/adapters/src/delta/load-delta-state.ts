@@ -1,0 +1,240 @@
+import type { ObjectStore } from "@controlroom/executor-kit";
+import type { DeltaAction } from "./delta-actions.js";
+import { readCheckpointActions } from "./delta-checkpoint-reader.js";
+import { parseFileStats } from "./delta-file-stats.js";
+import { type CheckpointFiles, type DeltaLogListing, listDeltaLog } from "./delta-log-listing.js";
+import { DeltaLogState } from "./delta-log-state.js";
+import { DeltaProtocolError } from "./delta-protocol-error.js";
+import { assertReadable } from "./delta-protocol-support.js";
+import { parseDeltaSchema, toTableSchema } from "./delta-schema.js";
+import type { DeltaDataFile, DeltaSnapshot } from "./delta-snapshot.js";
+import { DeltaTableNotFoundError } from "./delta-table-not-found-error.js";
+import { DeltaUnsupportedFeatureError } from "./delta-unsupported-feature-error.js";
+import type { DuckDbSession } from "./duckdb-session.js";
+import { readCommitActions } from "./read-commit-actions.js";
+import { resolveCommitTimestamps } from "./resolve-commit-timestamps.js";
+
+/** Where a table lives and how to read its checkpoints. */
+export interface DeltaLogContext {
+  store: ObjectStore;
+  location: string;
+  session: () => Promise<DuckDbSession>;
+}
+
+/** Which version to load. */
+export interface LoadVersion {
+  version?: number | undefined;
+  timestamp?: Date | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** A loaded snapshot with the replay state the writer needs (tombstones, raw adds). */
+export interface LoadedDeltaState {
+  snapshot: DeltaSnapshot;
+  state: DeltaLogState;
+  listing: DeltaLogListing;
+}
+
+/**
+ * Loads a table version: lists `_delta_log/`, picks the newest complete checkpoint at
+ * or before the version (`_last_checkpoint` first; when it is missing, corrupt or
+ * points at files that are not there, the listing decides; an unreadable checkpoint
+ * falls back to an older one or to the JSON commits), replays the JSON commits after
+ * it, and checks the protocol.
+ *
+ * @example
+ * ```ts
+ * const { snapshot } = await loadDeltaState({ store, location: "t", session }, { version: 3 });
+ * ```
+ */
+export async function loadDeltaState(
+  context: DeltaLogContext,
+  options: LoadVersion = {},
+): Promise<LoadedDeltaState> {
+  const { store, location } = context;
+  const signal = options.signal;
+  const listing = await listDeltaLog(store, location, signal);
+  if (listing.latestVersion < 0) throw new DeltaTableNotFoundError(location);
+
+  let target = options.version ?? listing.latestVersion;
+  if (options.timestamp !== undefined) {
+    target = await versionAtTimestamp(context, listing, options.timestamp, signal);
+  }
+  if (!Number.isInteger(target) || target < 0 || target > listing.latestVersion) {
+    throw new DeltaProtocolError(
+      `version ${target} does not exist: the latest version is ${listing.latestVersion}`,
+      { code: "DELTA_VERSION_NOT_FOUND" },
+    );
+  }
+
+  // The listing is authoritative: the ObjectStore port cannot list from an offset, so
+  // `_last_checkpoint` could only save work we do anyway, and a missing or corrupt one
+  // (or one naming files that are gone) changes nothing. Newest checkpoint first.
+  const candidates = listing.checkpoints.filter((checkpoint) => checkpoint.version <= target);
+  if (
+    candidates.length === 0 &&
+    listing.v2Checkpoints.some((v) => v <= target) &&
+    !listing.commits.has(0)
+  ) {
+    throw new DeltaUnsupportedFeatureError(
+      "v2Checkpoint",
+      "the table's state is in a V2 (UUID-named) checkpoint, which is not supported",
+    );
+  }
+
+  let lastError: unknown;
+  const attempts: (CheckpointFiles | undefined)[] = [...candidates.reverse(), undefined];
+  for (const checkpoint of attempts) {
+    const start = checkpoint === undefined ? 0 : checkpoint.version + 1;
+    const missing = firstMissing(listing, start, target);
+    if (missing !== undefined) {
+      if (checkpoint !== undefined) continue;
+      throw lastError ?? gapError(listing, missing, target);
+    }
+    let checkpointActions: DeltaAction[] = [];
+    if (checkpoint !== undefined) {
+      try {
+        checkpointActions = await readCheckpointActions(
+          store,
+          checkpoint.keys,
+          await context.session(),
+          signal,
+        );
+      } catch (error) {
+        // Unsupported features are a property of the table, not of one bad file.
+        if (error instanceof DeltaUnsupportedFeatureError) throw error;
+        lastError = new DeltaProtocolError(`cannot read checkpoint ${checkpoint.keys[0]}`, {
+          cause: error,
+        });
+        continue;
+      }
+    }
+    const state = new DeltaLogState();
+    for (const action of checkpointActions) state.apply(action);
+    for (let version = start; version <= target; version++) {
+      const key = listing.commits.get(version)?.key;
+      const actions = key === undefined ? undefined : await readCommitActions(store, key, signal);
+      if (actions === undefined) throw gapError(listing, version, target);
+      for (const action of actions) state.apply(action);
+    }
+    const timestamps = await resolveCommitTimestamps(store, listing, signal, target, target);
+    return {
+      snapshot: toSnapshot(state, {
+        version: target,
+        timestamp: timestamps.get(target)?.timestamp,
+        checkpointVersion: checkpoint?.version,
+        rootUri: safeDecode(store.uri(location === "" ? "_delta_log" : location)),
+        rootIsLog: location === "",
+      }),
+      state,
+      listing,
+    };
+  }
+  throw lastError ?? gapError(listing, 0, target);
+}
+
+function firstMissing(listing: DeltaLogListing, from: number, to: number): number | undefined {
+  for (let version = from; version <= to; version++) {
+    if (!listing.commits.has(version)) return version;
+  }
+  return undefined;
+}
+
+function gapError(listing: DeltaLogListing, missing: number, target: number): DeltaProtocolError {
+  const later = [...listing.commits.keys()].some((v) => v > missing && v <= target);
+  return later
+    ? new DeltaProtocolError(
+        `the log's versions are not contiguous: commit ${missing} is missing before version ${target}`,
+        { code: "DELTA_VERSIONS_NOT_CONTIGUOUS" },
+      )
+    : new DeltaProtocolError(
+        `version ${target} cannot be reconstructed: commit ${missing} is missing and no checkpoint covers it`,
+        { code: "DELTA_VERSION_NOT_FOUND" },
+      );
+}
+
+async function versionAtTimestamp(
+  context: DeltaLogContext,
+  listing: DeltaLogListing,
+  timestamp: Date,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const timestamps = await resolveCommitTimestamps(context.store, listing, signal);
+  let found: number | undefined;
+  for (const [version, committed] of [...timestamps.entries()].sort((a, b) => a[0] - b[0])) {
+    if (committed.timestamp.getTime() <= timestamp.getTime()) found = version;
+  }
+  if (found === undefined) {
+    throw new DeltaProtocolError(
+      `no version was committed at or before ${timestamp.toISOString()}`,
+      { code: "DELTA_VERSION_NOT_FOUND" },
+    );
+  }
+  return found;
+}
+
+function safeDecode(uri: string): string {
+  try {
+    return decodeURIComponent(uri);
+  } catch {
+    return uri;
+  }
+}
+
+interface SnapshotPosition {
+  version: number;
+  timestamp: Date | undefined;
+  checkpointVersion: number | undefined;
+  rootUri: string;
+  rootIsLog: boolean;
+}
+
+function toSnapshot(state: DeltaLogState, position: SnapshotPosition): DeltaSnapshot {
+  const { version, timestamp, checkpointVersion } = position;
+  // Absolute paths inside the table become relative, so every reader resolves them
+  // through the store; a store at the table root has no key for the root itself.
+  const root = position.rootIsLog
+    ? position.rootUri.slice(0, -"_delta_log".length)
+    : `${position.rootUri}/`;
+  const { protocol, metadata } = state;
+  if (protocol === undefined) {
+    throw new DeltaProtocolError(`the log has no protocol action at version ${version}`);
+  }
+  if (metadata === undefined) {
+    throw new DeltaProtocolError(`the log has no metaData action at version ${version}`);
+  }
+  assertReadable(protocol, metadata, state.files.values());
+  const deltaSchema = parseDeltaSchema(metadata.schemaString);
+  const files: DeltaDataFile[] = [];
+  for (const [canonical, add] of state.files) {
+    const stats = parseFileStats(add);
+    const file: DeltaDataFile = {
+      path: canonical.startsWith(root) ? canonical.slice(root.length) : canonical,
+      sizeBytes: Number(add.size),
+      modificationTime: Number(add.modificationTime),
+      partitionValues: add.partitionValues ?? {},
+    };
+    if (stats !== undefined) file.stats = stats;
+    if (stats?.numRecords !== undefined) file.recordCount = stats.numRecords;
+    files.push(file);
+  }
+  const properties: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata.configuration ?? {})) {
+    if (typeof value === "string") properties[key] = value;
+  }
+  const txns: Record<string, number> = {};
+  for (const [appId, txn] of state.txns) txns[appId] = Number(txn.version);
+  return {
+    version,
+    schema: toTableSchema(deltaSchema),
+    partitionColumns: [...(metadata.partitionColumns ?? [])],
+    files,
+    properties,
+    deltaSchema,
+    protocol,
+    metadata,
+    txns,
+    timestamp,
+    checkpointVersion,
+  };
+}

@@ -1,0 +1,250 @@
+import type {
+  SqlBatch,
+  SqlColumn,
+  SqlEngine,
+  SqlQueryOptions,
+  SqlResult,
+  SqlRow,
+  SqlStreamOptions,
+} from "@controlroom/executor-kit";
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBResult,
+  StatementType,
+} from "@duckdb/node-api";
+import type { DuckDbEngineOptions } from "./duckdb-engine-options.js";
+import { DuckDbError, toDuckDbError } from "./duckdb-error.js";
+import { duckDbValueConverter } from "./duckdb-value-converter.js";
+import { interruptOnAbort } from "./interrupt-on-abort.js";
+import { toDuckDbParams } from "./to-duckdb-params.js";
+
+const DEFAULT_BATCH_SIZE = 10_000;
+
+/**
+ * The {@link SqlEngine} port on DuckDB in process (`@duckdb/node-api`).
+ *
+ * - Every call runs on a connection of its own, so calls run concurrently and a
+ *   cancelled call interrupts only its own query. Session state (`SET x`, `TEMP`
+ *   tables) therefore does not carry over between calls: use `SET GLOBAL` and plain
+ *   tables or views, or put the statements in one call (`sql` may hold several;
+ *   the last one's result is returned).
+ * - The session time zone is UTC, so `TIMESTAMPTZ` casts do not depend on the machine.
+ * - Extension auto-install and auto-load are off: only the built-in parquet, json,
+ *   icu and core functions exist, and anything else fails at once with DuckDB's error
+ *   instead of downloading code.
+ * - Values: BIGINT/HUGEINT → bigint, DECIMAL → number when exact else string,
+ *   TIMESTAMP/TIMESTAMPTZ/DATE → Date, BLOB → Uint8Array, LIST → array, STRUCT →
+ *   object. Parameters: `Date` binds as TIMESTAMPTZ, `Uint8Array` as BLOB.
+ * - `signal` interrupts the query inside DuckDB; the call rejects with the signal's
+ *   reason.
+ *
+ * Create it with {@link createDuckDbEngine}; {@link DuckDbEngine.close} releases the
+ * database.
+ */
+export class DuckDbEngine implements SqlEngine {
+  readonly dialect = "duckdb";
+  readonly #options: DuckDbEngineOptions;
+  #instance: Promise<DuckDBInstance> | undefined;
+  #closed = false;
+  readonly #connections = new Set<DuckDBConnection>();
+
+  constructor(options: DuckDbEngineOptions = {}) {
+    this.#options = options;
+  }
+
+  async query<Row = SqlRow>(sql: string, options: SqlQueryOptions = {}): Promise<SqlResult<Row>> {
+    return this.#withConnection(options.signal, async (connection) => {
+      const result = await this.#run(connection, sql, options);
+      const columns = columnsOf(result);
+      const rows = await result.convertRowObjects(duckDbValueConverter);
+      return { columns, rows: rows as Row[] };
+    });
+  }
+
+  async *stream<Row = SqlRow>(
+    sql: string,
+    options: SqlStreamOptions = {},
+  ): AsyncIterable<SqlBatch<Row>> {
+    const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
+    const signal = options.signal;
+    signal?.throwIfAborted();
+    const connection = await this.#connect();
+    const stopWatching = interruptOnAbort(connection, signal);
+    try {
+      const params = options.params === undefined ? undefined : toDuckDbParams(options.params);
+      // A streaming result computes chunks as they are fetched, so memory holds one
+      // batch, not the whole result.
+      const result = await connection.stream(sql, params?.values, params?.types);
+      const columns = columnsOf(result);
+      const names = result.deduplicatedColumnNames();
+      let rows: Row[] = [];
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
+        for (let index = 0; index < chunk.rowCount; index++) {
+          const row: Record<string, unknown> = {};
+          chunk.visitRowValues(index, (value, _row, column, type) => {
+            row[names[column] as string] = duckDbValueConverter(value, type, duckDbValueConverter);
+          });
+          rows.push(row as Row);
+        }
+        if (rows.length >= batchSize) {
+          yield { columns, rows };
+          rows = [];
+        }
+        signal?.throwIfAborted();
+      }
+      if (rows.length > 0) yield { columns, rows };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw toDuckDbError(error);
+    } finally {
+      // Reached too when the consumer breaks out of its loop: interrupting stops the
+      // rest of the query instead of letting it run to the end unread.
+      stopWatching();
+      this.#release(connection, true);
+    }
+  }
+
+  async execute(
+    sql: string,
+    options: SqlQueryOptions = {},
+  ): Promise<{ rowsAffected?: number | undefined }> {
+    return this.#withConnection(options.signal, async (connection) => {
+      const result = await this.#run(connection, sql, options);
+      const changes =
+        result.statementType === StatementType.INSERT ||
+        result.statementType === StatementType.UPDATE ||
+        result.statementType === StatementType.DELETE ||
+        result.statementType === StatementType.COPY;
+      return changes ? { rowsAffected: result.rowsChanged } : {};
+    });
+  }
+
+  /**
+   * Runs `work` on one connection of its own, for statements that must share a
+   * session (`TEMP` tables, `SET`), and closes it afterwards. `signal` interrupts
+   * whatever the connection is running.
+   *
+   * @example
+   * ```ts
+   * const rows = await engine.withConnection(async (connection) => {
+   *   await connection.run("CREATE TEMP TABLE t AS SELECT 1 AS x");
+   *   return (await connection.runAndReadAll("SELECT * FROM t")).getRowObjectsJS();
+   * });
+   * ```
+   */
+  withConnection<T>(
+    work: (connection: DuckDBConnection) => Promise<T>,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<T> {
+    return this.#withConnection(options.signal, work);
+  }
+
+  /** Interrupts running queries and closes the database; later calls fail with `DUCKDB_CLOSED`. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const connection of this.#connections) this.#release(connection, true);
+    const instance = this.#instance;
+    this.#instance = undefined;
+    if (instance !== undefined) (await instance.catch(() => undefined))?.closeSync();
+  }
+
+  async #withConnection<T>(
+    signal: AbortSignal | undefined,
+    work: (connection: DuckDBConnection) => Promise<T>,
+  ): Promise<T> {
+    signal?.throwIfAborted();
+    const connection = await this.#connect();
+    const stopWatching = interruptOnAbort(connection, signal);
+    let failed = false;
+    try {
+      return await work(connection);
+    } catch (error) {
+      failed = true;
+      if (signal?.aborted) throw signal.reason;
+      throw toDuckDbError(error);
+    } finally {
+      stopWatching();
+      this.#release(connection, failed);
+    }
+  }
+
+  #run(connection: DuckDBConnection, sql: string, options: SqlQueryOptions): Promise<DuckDBResult> {
+    const params = options.params === undefined ? undefined : toDuckDbParams(options.params);
+    return connection.run(sql, params?.values, params?.types);
+  }
+
+  async #connect(): Promise<DuckDBConnection> {
+    if (this.#closed) throw new DuckDbError("DUCKDB_CLOSED", "the DuckDB engine is closed");
+    this.#instance ??= this.#createInstance();
+    const connection = await (await this.#instance).connect();
+    this.#connections.add(connection);
+    return connection;
+  }
+
+  #release(connection: DuckDBConnection, interrupt: boolean): void {
+    if (!this.#connections.delete(connection)) return;
+    if (interrupt) connection.interrupt();
+    connection.closeSync();
+  }
+
+  #createInstance(): Promise<DuckDBInstance> {
+    const options = this.#options;
+    const settings: Record<string, string> = {
+      ...options.settings,
+      // Only the built-in extensions: a missing one must fail, not download code.
+      autoinstall_known_extensions: "false",
+      autoload_known_extensions: "false",
+    };
+    if (options.threads !== undefined) settings.threads = String(options.threads);
+    if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
+    if (options.tempDirectory !== undefined) settings.temp_directory = options.tempDirectory;
+    const open = async () => {
+      const instance = await DuckDBInstance.create(options.path ?? ":memory:", settings);
+      // TimeZone comes from the built-in ICU extension, which registers it after the
+      // instance is created: set it globally so that every new connection starts in UTC.
+      const connection = await instance.connect();
+      try {
+        await connection.run("SET GLOBAL TimeZone = 'UTC'");
+      } finally {
+        connection.closeSync();
+      }
+      return instance;
+    };
+    return open().catch((error: unknown) => {
+      this.#instance = undefined;
+      throw toDuckDbError(error);
+    });
+  }
+}
+
+/**
+ * Creates a {@link DuckDbEngine}. The database opens on the first query.
+ *
+ * @example
+ * ```ts
+ * import { createDuckDbEngine } from "@controlroom/adapters/duckdb";
+ *
+ * const engine = createDuckDbEngine({ threads: 2, memoryLimit: "1GB" });
+ * const { rows } = await engine.query<{ n: bigint }>("SELECT count(*) AS n FROM range($1)", {
+ *   params: [10],
+ * });
+ * for await (const batch of engine.stream("SELECT * FROM range(1e6)", { batchSize: 50_000 })) {
+ *   console.log(batch.rows.length);
+ * }
+ * await engine.close();
+ * ```
+ */
+export function createDuckDbEngine(options: DuckDbEngineOptions = {}): DuckDbEngine {
+  return new DuckDbEngine(options);
+}
+
+function columnsOf(result: DuckDBResult): SqlColumn[] {
+  const types = result.columnTypes();
+  return result
+    .deduplicatedColumnNames()
+    .map((name, index) => ({ name, type: String(types[index]) }));
+}

@@ -1,0 +1,163 @@
+import { fileURLToPath } from "node:url";
+import type { ObjectStore, SqlEngine, TableField, TableSnapshot } from "@controlroom/executor-kit";
+import { quoteIdentifier, quoteLiteral } from "../internal/sql-quote.js";
+import { DuckDbError } from "./duckdb-error.js";
+import { fileUriPath, localDataFiles } from "./local-data-files.js";
+import { logicalTypeSql } from "./logical-type-sql.js";
+
+/** Options of {@link registerTableView}. */
+export interface RegisterTableViewOptions {
+  /** The store the table lives in (the one its TableFormat reads). */
+  store: ObjectStore;
+  /** The table's location in the store; the snapshot's file paths are relative to it. */
+  location: string;
+  /**
+   * Maps an object key to a local file DuckDB can read directly, or `undefined` to
+   * download the object into `tempDirectory` first.
+   * @default the file behind `store.uri(key)` when it is a `file://` URI, else undefined
+   */
+  localPathOf?: ((key: string) => string | undefined) | undefined;
+  /**
+   * Where downloaded copies of remote data files go.
+   * @default os.tmpdir()
+   */
+  tempDirectory?: string | undefined;
+  /** @default undefined */
+  signal?: AbortSignal | undefined;
+}
+
+/** A view registered by {@link registerTableView}. */
+export interface TableView {
+  /** The view's name, as given. */
+  name: string;
+  /** The `SELECT` the view runs (its files by local path). */
+  sql: string;
+  /** Drops the view and deletes downloaded copies of data files. */
+  dispose(): Promise<void>;
+}
+
+const FILE_COLUMN = "__controlroom_file";
+
+/**
+ * Exposes a table format snapshot (Delta or Iceberg, through the TableFormat port) as
+ * a DuckDB view: `read_parquet` over the live data files, every column cast to the
+ * table's type, columns the files lack (added later) as NULL, and partition columns
+ * (which the files do not hold) as typed constants per file. Files of stores that are
+ * not local directories are downloaded first: this DuckDB has no httpfs.
+ *
+ * The view is a regular one (not TEMP), so every call of the engine sees it until
+ * `dispose()`.
+ *
+ * @example
+ * ```ts
+ * const snapshot = await tables.snapshot({ location: "silver/orders" });
+ * const view = await registerTableView(engine, "orders", snapshot!, { store, location: "silver/orders" });
+ * try {
+ *   const { rows } = await engine.query("SELECT day, count(*) AS n FROM orders GROUP BY day");
+ * } finally {
+ *   await view.dispose();
+ * }
+ * ```
+ */
+export async function registerTableView(
+  engine: SqlEngine,
+  name: string,
+  snapshot: TableSnapshot,
+  options: RegisterTableViewOptions,
+): Promise<TableView> {
+  const fields = snapshot.schema.fields;
+  const partitions = new Set(snapshot.partitionColumns);
+  const location = options.location.replace(/\/+$/, "");
+  const localPathOf = options.localPathOf ?? fileUriPath(options.store);
+  const files = await localDataFiles(
+    options.store,
+    snapshot.files.map((file) => (location === "" ? file.path : `${location}/${file.path}`)),
+    {
+      // A log may name a file by an absolute URI (Delta allows it): read file:// ones
+      // where they are; any other scheme is outside the store and cannot be read.
+      localPathOf: (key) => {
+        const path = location === "" ? key : key.slice(location.length + 1);
+        if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(path)) return localPathOf(key);
+        if (path.startsWith("file:")) return fileURLToPath(path);
+        throw new DuckDbError(
+          "DUCKDB_INVALID_ARGUMENT",
+          `the snapshot names a data file outside its store (${path}); only file:// URIs are read`,
+        );
+      },
+      tempDirectory: options.tempDirectory,
+      signal: options.signal,
+    },
+  );
+  try {
+    const sql =
+      files.paths.length === 0
+        ? `SELECT ${fields.map((f) => `CAST(NULL AS ${logicalTypeSql(f.type)}) AS ${quoteIdentifier(f.name)}`).join(", ")} WHERE false`
+        : await scanSql(engine, fields, partitions, snapshot, files.paths, options.signal);
+    await engine.execute(`CREATE OR REPLACE VIEW ${quoteIdentifier(name)} AS ${sql}`, {
+      signal: options.signal,
+    });
+    return {
+      name,
+      sql,
+      async dispose() {
+        await engine.execute(`DROP VIEW IF EXISTS ${quoteIdentifier(name)}`);
+        await files.dispose();
+      },
+    };
+  } catch (error) {
+    await files.dispose();
+    throw error;
+  }
+}
+
+async function scanSql(
+  engine: SqlEngine,
+  fields: TableField[],
+  partitions: Set<string>,
+  snapshot: TableSnapshot,
+  paths: string[],
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  const source = `read_parquet([${paths.map(quoteLiteral).join(", ")}], filename = ${quoteLiteral(FILE_COLUMN)}, union_by_name = true, hive_partitioning = false)`;
+  const { columns } = await engine.query(`SELECT * FROM ${source} LIMIT 0`, { signal });
+  // Parquet column names match the schema case-insensitively (Spark writes either).
+  const physical = new Map(columns.map((column) => [column.name.toLowerCase(), column.name]));
+  const select = fields.map((field) => {
+    const alias = quoteIdentifier(field.name);
+    if (partitions.has(field.name)) return `p.${alias}`;
+    const column = physical.get(field.name.toLowerCase());
+    const type = logicalTypeSql(field.type);
+    if (column === undefined) return `CAST(NULL AS ${type}) AS ${alias}`;
+    // Nested values keep the file's shape: a cast fails on structs whose fields evolved.
+    if (/^(array|map|struct)\s*</i.test(field.type))
+      return `d.${quoteIdentifier(column)} AS ${alias}`;
+    return `CAST(d.${quoteIdentifier(column)} AS ${type}) AS ${alias}`;
+  });
+  let from = `${source} AS d`;
+  const partitionFields = fields.filter((field) => partitions.has(field.name));
+  if (partitionFields.length > 0) {
+    const rows = snapshot.files.map((file, index) => {
+      const values = partitionFields.map((field) =>
+        partitionConstant(file.partitionValues?.[field.name], field),
+      );
+      return `(${[quoteLiteral(paths[index] as string), ...values].join(", ")})`;
+    });
+    const names = [FILE_COLUMN, ...partitionFields.map((f) => f.name)].map(quoteIdentifier);
+    from += ` JOIN (VALUES ${rows.join(", ")}) AS p(${names.join(", ")}) ON d.${quoteIdentifier(FILE_COLUMN)} = p.${quoteIdentifier(FILE_COLUMN)}`;
+  }
+  return `SELECT ${select.join(", ")} FROM ${from}`;
+}
+
+// Partition values are strings in the log; an empty string means null (Delta spec).
+function partitionConstant(value: string | null | undefined, field: TableField): string {
+  const type = logicalTypeSql(field.type);
+  if (value === null || value === undefined || value === "") return `CAST(NULL AS ${type})`;
+  if (type === "BLOB") return `encode(${quoteLiteral(value)})`;
+  if (/[<(]/.test(field.type) && !/^decimal/i.test(field.type)) {
+    throw new DuckDbError(
+      "DUCKDB_INVALID_ARGUMENT",
+      `partition column ${field.name} has the nested type ${field.type}`,
+    );
+  }
+  return `CAST(${quoteLiteral(value)} AS ${type})`;
+}

@@ -1,0 +1,295 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type {
+  CommitProvenance,
+  DataFile,
+  ObjectStore,
+  SqlEngine,
+  SqlValue,
+  TableField,
+  TableFormat,
+  TableRef,
+  TableSchema,
+} from "@controlroom/executor-kit";
+import { quoteIdentifier, quoteLiteral } from "../internal/sql-quote.js";
+import { DuckDbError } from "./duckdb-error.js";
+import { duckDbLogicalType } from "./duckdb-logical-type.js";
+import { logicalTypeSql } from "./logical-type-sql.js";
+
+/** Options of {@link writeQueryToTable}. */
+export interface WriteQueryToTableOptions {
+  /** The store the table lives in (the one `tableFormat` commits to). */
+  store: ObjectStore;
+  /** `append` adds the rows; `overwrite` replaces all rows in one commit. */
+  mode: "append" | "overwrite";
+  /** Recorded in the commit, so that lineage goes table version → run → git commit. */
+  provenance: CommitProvenance;
+  /**
+   * Partition columns when the write creates the table; an existing table keeps its
+   * own (giving different ones is an error).
+   * @default []
+   */
+  partitionColumns?: string[] | undefined;
+  /** Values for the query's placeholders. @default undefined */
+  params?: readonly SqlValue[] | Readonly<Record<string, SqlValue>> | undefined;
+  /**
+   * Start a new Parquet file after about this many bytes, in DuckDB's syntax. Each
+   * file is held in memory once while it is uploaded.
+   * @default "128MB"
+   */
+  targetFileSize?: string | undefined;
+  /**
+   * Where the Parquet files are written before they are uploaded.
+   * @default os.tmpdir()
+   */
+  tempDirectory?: string | undefined;
+  /** Cancels the query, the uploads and the commit. @default undefined */
+  signal?: AbortSignal | undefined;
+}
+
+/** What {@link writeQueryToTable} committed. */
+export interface WriteQueryResult {
+  /** The table version the commit created. */
+  version: number;
+  /** The data files added (paths relative to the table). */
+  files: DataFile[];
+  /** Rows written. */
+  rowCount: number;
+}
+
+/**
+ * Runs `sql` on DuckDB, writes its result as Parquet files (`COPY … TO`) under the
+ * table's location and commits them through the {@link TableFormat} port: `create`
+ * when no table is there (schema from the query's columns), else `append`, or
+ * `overwrite` (removing every live file, conditional on the version it read).
+ *
+ * Into an existing table, columns are matched by name and cast to the table's types,
+ * so the files carry exactly the table's schema; a column the table lacks is an
+ * error. Partitioned tables get one set of files per partition value, without the
+ * partition columns (their values go in the log). Files that were uploaded but not
+ * committed (a failed commit) are deleted.
+ *
+ * @example
+ * ```ts
+ * const tables = createDeltaTableFormat({ store });
+ * const { version } = await writeQueryToTable(
+ *   engine,
+ *   "SELECT order_id, sum(amount) AS total, day FROM orders GROUP BY ALL",
+ *   tables,
+ *   { location: "gold/daily_totals" },
+ *   { store, mode: "overwrite", partitionColumns: ["day"], provenance: { run_id: "run_1", phase: "gold", git_sha: "abc123" } },
+ * );
+ * ```
+ */
+export async function writeQueryToTable(
+  engine: SqlEngine,
+  sql: string,
+  tableFormat: TableFormat,
+  table: TableRef,
+  options: WriteQueryToTableOptions,
+): Promise<WriteQueryResult> {
+  const { signal, store } = options;
+  const location = table.location.replace(/\/+$/, "");
+  const snapshot = await tableFormat.snapshot(table, { signal });
+  const partitionColumns = snapshot?.partitionColumns ?? options.partitionColumns ?? [];
+  if (
+    snapshot !== undefined &&
+    options.partitionColumns !== undefined &&
+    options.partitionColumns.join("\0") !== snapshot.partitionColumns.join("\0")
+  ) {
+    throw new DuckDbError(
+      "DUCKDB_INVALID_ARGUMENT",
+      `the table is partitioned by [${snapshot.partitionColumns.join(", ")}], not [${options.partitionColumns.join(", ")}]`,
+    );
+  }
+  const query = { params: options.params, signal };
+  const described = await describe(engine, sql, query);
+  const schema = snapshot?.schema ?? schemaOf(described);
+  const projection = projectionSql(schema, described, `(${sql})`);
+  for (const column of partitionColumns) {
+    if (!schema.fields.some((field) => field.name === column)) {
+      throw new DuckDbError(
+        "DUCKDB_INVALID_ARGUMENT",
+        `partition column ${column} is not in the result`,
+      );
+    }
+  }
+
+  const directory = await mkdtemp(join(options.tempDirectory ?? tmpdir(), "controlroom-write-"));
+  const stage = `__controlroom_stage_${randomUUID().replaceAll("-", "")}`;
+  const uploaded: string[] = [];
+  try {
+    const copyOptions = `FORMAT parquet, FILE_SIZE_BYTES ${quoteLiteral(options.targetFileSize ?? "128MB")}, FILENAME_PATTERN 'part-{uuid}'`;
+    const dataColumns = schema.fields
+      .filter((field) => !partitionColumns.includes(field.name))
+      .map((field) => quoteIdentifier(field.name))
+      .join(", ");
+    const groups: { dir: string; values: Record<string, string | null> }[] = [];
+    if (partitionColumns.length === 0) {
+      const dir = join(directory, "0");
+      await engine.execute(`COPY (${projection}) TO ${quoteLiteral(dir)} (${copyOptions})`, query);
+      groups.push({ dir, values: {} });
+    } else {
+      // Materialise once, then copy each partition out of the stage table.
+      await engine.execute(`CREATE TABLE ${quoteIdentifier(stage)} AS ${projection}`, query);
+      const keys = partitionColumns.map((column) => {
+        const field = schema.fields.find((f) => f.name === column) as TableField;
+        return { column, expression: partitionStringSql(quoteIdentifier(column), field) };
+      });
+      const { rows } = await engine.query<Record<string, string | null>>(
+        `SELECT DISTINCT ${keys.map((k, i) => `${k.expression} AS k${i}`).join(", ")} FROM ${quoteIdentifier(stage)}`,
+        { signal },
+      );
+      for (const [index, row] of rows.entries()) {
+        const values: Record<string, string | null> = {};
+        const where = keys.map((key, i) => {
+          const value = row[`k${i}`] ?? null;
+          values[key.column] = value;
+          return `${key.expression} IS NOT DISTINCT FROM ${value === null ? "NULL" : quoteLiteral(value)}`;
+        });
+        const dir = join(directory, String(index));
+        await engine.execute(
+          `COPY (SELECT ${dataColumns} FROM ${quoteIdentifier(stage)} WHERE ${where.join(" AND ")}) TO ${quoteLiteral(dir)} (${copyOptions})`,
+          { signal },
+        );
+        groups.push({ dir, values });
+      }
+    }
+
+    const files: DataFile[] = [];
+    let rowCount = 0;
+    for (const group of groups) {
+      for (const name of (await readdir(group.dir).catch(() => [])).sort()) {
+        const path = join(group.dir, name);
+        const { rows } = await engine.query<{ n: bigint }>(
+          `SELECT sum(num_rows) AS n FROM parquet_file_metadata(${quoteLiteral(path)})`,
+          { signal },
+        );
+        const records = Number(rows[0]?.n ?? 0);
+        // DuckDB writes a file even for no rows; a table needs no empty files.
+        if (records === 0) continue;
+        const relative = `part-${randomUUID()}.snappy.parquet`;
+        const key = location === "" ? relative : `${location}/${relative}`;
+        await store.put(key, new Uint8Array(await readFile(path)), { signal });
+        uploaded.push(key);
+        files.push({
+          path: relative,
+          sizeBytes: (await stat(path)).size,
+          recordCount: records,
+          ...(partitionColumns.length === 0 ? {} : { partitionValues: group.values }),
+        });
+        rowCount += records;
+      }
+    }
+
+    const { version } = await tableFormat.commit(
+      table,
+      snapshot === undefined
+        ? {
+            operation: "create",
+            add: files,
+            schema,
+            partitionColumns,
+            provenance: options.provenance,
+          }
+        : options.mode === "overwrite"
+          ? {
+              operation: "overwrite",
+              add: files,
+              remove: snapshot.files.map((file) => file.path),
+              expectedVersion: snapshot.version,
+              provenance: options.provenance,
+            }
+          : { operation: "append", add: files, provenance: options.provenance },
+      { signal },
+    );
+    uploaded.length = 0;
+    return { version, files, rowCount };
+  } finally {
+    // Uncommitted files are garbage: nothing refers to them.
+    await Promise.all(uploaded.map((key) => store.delete(key).catch(() => undefined)));
+    await engine.execute(`DROP TABLE IF EXISTS ${quoteIdentifier(stage)}`).catch(() => undefined);
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+async function describe(
+  engine: SqlEngine,
+  sql: string,
+  query: { params: WriteQueryToTableOptions["params"]; signal: AbortSignal | undefined },
+): Promise<{ name: string; type: string }[]> {
+  const { rows } = await engine.query<{ column_name: string; column_type: string }>(
+    `DESCRIBE ${sql}`,
+    query,
+  );
+  return rows.map((row) => ({ name: row.column_name, type: row.column_type }));
+}
+
+function schemaOf(columns: { name: string; type: string }[]): TableSchema {
+  return {
+    fields: columns.map((column) => ({
+      name: column.name,
+      type: duckDbLogicalType(column.type),
+      // Nothing in a query's result promises NOT NULL.
+      nullable: true,
+    })),
+  };
+}
+
+// A SELECT over `source` that casts each query column to the table's type, in the
+// table's column order; a table column the query lacks is NULL.
+function projectionSql(
+  schema: TableSchema,
+  columns: { name: string; type: string }[],
+  source: string,
+): string {
+  const byName = new Map(columns.map((column) => [column.name.toLowerCase(), column.name]));
+  const known = new Set(schema.fields.map((field) => field.name.toLowerCase()));
+  const extra = columns.filter((column) => !known.has(column.name.toLowerCase()));
+  if (extra.length > 0) {
+    throw new DuckDbError(
+      "DUCKDB_INVALID_ARGUMENT",
+      `the query has columns the table lacks: ${extra.map((c) => c.name).join(", ")}`,
+    );
+  }
+  const select = schema.fields.map((field) => {
+    const alias = quoteIdentifier(field.name);
+    const type = logicalTypeSql(field.type);
+    const column = byName.get(field.name.toLowerCase());
+    if (column === undefined) return `CAST(NULL AS ${type}) AS ${alias}`;
+    return `CAST(q.${quoteIdentifier(column)} AS ${type}) AS ${alias}`;
+  });
+  return `SELECT ${select.join(", ")} FROM ${source} AS q`;
+}
+
+// A partition value as Delta stores it: text, `true`/`false`, `YYYY-MM-DD`,
+// `YYYY-MM-DD HH:MM:SS.ffffff` (UTC); NULL stays NULL.
+function partitionStringSql(column: string, field: TableField): string {
+  const type = logicalTypeSql(field.type);
+  switch (type) {
+    case "VARCHAR":
+      return column;
+    case "BOOLEAN":
+      return `CASE WHEN ${column} IS NULL THEN NULL WHEN ${column} THEN 'true' ELSE 'false' END`;
+    case "DATE":
+      return `strftime(${column}, '%Y-%m-%d')`;
+    case "TIMESTAMP":
+    case "TIMESTAMPTZ":
+      return `strftime(${column}, '%Y-%m-%d %H:%M:%S.%f')`;
+    case "BLOB":
+      throw new DuckDbError(
+        "DUCKDB_INVALID_ARGUMENT",
+        `cannot partition by the binary column ${field.name}`,
+      );
+    default:
+      if (/[[(]/.test(type) && !type.startsWith("DECIMAL")) {
+        throw new DuckDbError(
+          "DUCKDB_INVALID_ARGUMENT",
+          `cannot partition by the nested column ${field.name}`,
+        );
+      }
+      return `CAST(${column} AS VARCHAR)`;
+  }
+}

@@ -1,0 +1,4 @@
+export {
+  type SqlEngineConformanceOptions,
+  sqlEngineConformance,
+} from "./sql-engine-conformance.js";
