@@ -1,32 +1,23 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildPhaseSpec } from "../src/definition/build-phase-spec.js";
 import { defineExecutor } from "../src/definition/define-executor.js";
 import { phase } from "../src/definition/phase.js";
 import { isExecutorKitError } from "../src/errors/executor-kit-error.js";
 import { envSecretProvider } from "../src/stores/env-secret-provider.js";
 import {
-  startTestControlPlane,
-  type TestControlPlane,
-} from "../src/testing/start-test-control-plane.js";
-import {
   allEvents,
   createRun,
   startWorker,
   uniqueCapability,
   until,
+  useTestControlPlane,
   waitForRun,
 } from "./helpers/integration.js";
 import { recordingClient } from "./helpers/recording-client.js";
 
-let cp: TestControlPlane;
-beforeAll(async () => {
-  cp = await startTestControlPlane();
-});
-afterAll(async () => {
-  await cp?.close();
-});
+const cp = useTestControlPlane();
 
 describe("leases, cancellation and secrets against the embedded control plane", () => {
   it("hands a phase to a second worker when the first stops heartbeating, and rejects the first's late complete", async () => {
@@ -55,9 +46,9 @@ describe("leases, cancellation and secrets against the embedded control plane", 
       },
     });
 
-    const first = recordingClient(cp.createClient("executor"));
+    const first = recordingClient(cp().createClient("executor"));
     const firstWorker = startWorker(stuck, { client: first.client, leaseSeconds: 1 });
-    const created = await createRun(cp.client, [
+    const created = await createRun(cp().client, [
       {
         ...buildPhaseSpec(stuck, "work"),
         retry: {
@@ -70,25 +61,25 @@ describe("leases, cancellation and secrets against the embedded control plane", 
     ]);
     await until(() => first.leases.length === 1 && firstSignal !== undefined);
     first.partition();
-    const secondWorker = startWorker(healthy, { client: cp.createClient("executor") });
+    const secondWorker = startWorker(healthy, { client: cp().createClient("executor") });
 
-    const run = await waitForRun(cp.client, created.run_id);
+    const run = await waitForRun(cp().client, created.run_id);
     expect(run.status).toBe("succeeded");
     expect(run.phases[0]?.output).toEqual({ by: "second", attempt: 2 });
     await until(() => firstSignal?.aborted === true);
     expect(isExecutorKitError(firstSignal?.reason) && firstSignal.reason.code).toBe("lease_lost");
 
     const lease = first.leases[0]!;
-    const late = cp.client.leases.complete(created.run_id, {
+    const late = cp().client.leases.complete(created.run_id, {
       lease_token: lease.lease_token,
       status: "succeeded",
       output: { by: "first" },
     });
     await expect(late).rejects.toMatchObject({ code: "lease_lost" });
-    const after = await cp.client.runs.get(created.run_id);
+    const after = await cp().client.runs.get(created.run_id);
     expect(after.status).toBe("succeeded");
     expect(after.phases[0]?.output).toEqual({ by: "second", attempt: 2 });
-    const types = (await allEvents(cp.client, created.run_id)).map((e) => e.type);
+    const types = (await allEvents(cp().client, created.run_id)).map((e) => e.type);
     expect(types).toContain("LEASE_EXPIRED");
 
     expect(await secondWorker.stop()).toMatchObject({ succeeded: 1 });
@@ -119,18 +110,18 @@ describe("leases, cancellation and secrets against the embedded control plane", 
         }),
       },
     });
-    const recorded = recordingClient(cp.createClient("executor"));
+    const recorded = recordingClient(cp().createClient("executor"));
     const worker = startWorker(executor, { client: recorded.client, leaseSeconds: 3 });
-    const created = await createRun(cp.client, [buildPhaseSpec(executor, "long")]);
+    const created = await createRun(cp().client, [buildPhaseSpec(executor, "long")]);
     await until(() => started);
     const cancelledAt = Date.now();
-    await cp.client.runs.cancel(created.run_id, { reason: "test" });
+    await cp().client.runs.cancel(created.run_id, { reason: "test" });
     await until(() => abortedAt !== undefined, 15_000);
 
     const interval = recorded.leases[0]!.heartbeat_interval_ms;
     expect(abortedAt! - cancelledAt).toBeLessThanOrEqual(interval + 1_500);
     expect(isExecutorKitError(reason) && reason.code).toBe("cancelled");
-    const run = await waitForRun(cp.client, created.run_id);
+    const run = await waitForRun(cp().client, created.run_id);
     expect(run.status).toBe("cancelled");
     expect(await worker.stop()).toMatchObject({ abandoned: 1, succeeded: 0, failed: 0 });
   });
@@ -172,12 +163,12 @@ describe("leases, cancellation and secrets against the embedded control plane", 
       },
     });
     const worker = startWorker(executor, {
-      client: cp.createClient("executor"),
+      client: cp().createClient("executor"),
       secrets: envSecretProvider({ env: { DB_PASSWORD: secret } }),
       logger,
       eventLevel: "debug",
     });
-    const created = await createRun(cp.client, [
+    const created = await createRun(cp().client, [
       {
         ...buildPhaseSpec(executor, "connect"),
         retry: {
@@ -188,11 +179,11 @@ describe("leases, cancellation and secrets against the embedded control plane", 
         },
       },
     ]);
-    const run = await waitForRun(cp.client, created.run_id);
+    const run = await waitForRun(cp().client, created.run_id);
     await worker.stop();
 
     expect(run.status).toBe("succeeded");
-    const events = await allEvents(cp.client, created.run_id);
+    const events = await allEvents(cp().client, created.run_id);
     const stored = JSON.stringify({ events, run });
     for (const form of [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]) {
       expect(stored).not.toContain(form);

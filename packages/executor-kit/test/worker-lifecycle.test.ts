@@ -1,28 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { buildPhaseSpec } from "../src/definition/build-phase-spec.js";
 import { defineExecutor } from "../src/definition/define-executor.js";
 import { phase } from "../src/definition/phase.js";
 import { createMemoryObjectStore } from "../src/stores/memory-object-store.js";
 import {
-  startTestControlPlane,
-  type TestControlPlane,
-} from "../src/testing/start-test-control-plane.js";
-import {
   allEvents,
   createRun,
   startWorker,
   uniqueCapability,
+  useTestControlPlane,
   waitForRun,
 } from "./helpers/integration.js";
 
-let cp: TestControlPlane;
-beforeAll(async () => {
-  cp = await startTestControlPlane();
-});
-afterAll(async () => {
-  await cp?.close();
-});
+const cp = useTestControlPlane();
 
 describe("runWorker against the embedded control plane", () => {
   it("completes a three-phase run with a complete, ordered event trail", async () => {
@@ -55,16 +46,16 @@ describe("runWorker against the embedded control plane", () => {
       },
     });
     const worker = startWorker(executor, {
-      client: cp.createClient("executor"),
+      client: cp().createClient("executor"),
       concurrency: 2,
       artifactStore: createMemoryObjectStore(),
     });
-    const created = await createRun(cp.client, [
+    const created = await createRun(cp().client, [
       buildPhaseSpec(executor, "extract", { params: { rows: 3 } }),
       buildPhaseSpec(executor, "transform"),
       buildPhaseSpec(executor, "load"),
     ]);
-    const run = await waitForRun(cp.client, created.run_id);
+    const run = await waitForRun(cp().client, created.run_id);
     const summary = await worker.stop();
 
     expect(run.status).toBe("succeeded");
@@ -78,7 +69,7 @@ describe("runWorker against the embedded control plane", () => {
     expect(JSON.stringify(run.output_manifest)).toContain("rows.csv");
     expect(summary).toMatchObject({ claimed: 3, succeeded: 3, failed: 0 });
 
-    const events = await allEvents(cp.client, created.run_id);
+    const events = await allEvents(cp().client, created.run_id);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, index) => index + 1));
     expect(events[0]?.type).toBe("RUN_CREATED");
     expect(events.at(-1)?.type).toBe("RUN_SUCCEEDED");
@@ -120,8 +111,8 @@ describe("runWorker against the embedded control plane", () => {
         }),
       },
     });
-    const worker = startWorker(executor, { client: cp.createClient("executor") });
-    const created = await createRun(cp.client, [
+    const worker = startWorker(executor, { client: cp().createClient("executor") });
+    const created = await createRun(cp().client, [
       {
         ...buildPhaseSpec(executor, "flaky"),
         retry: {
@@ -132,7 +123,7 @@ describe("runWorker against the embedded control plane", () => {
         },
       },
     ]);
-    const run = await waitForRun(cp.client, created.run_id);
+    const run = await waitForRun(cp().client, created.run_id);
     await worker.stop();
 
     expect(run.status).toBe("succeeded");
@@ -143,7 +134,7 @@ describe("runWorker against the embedded control plane", () => {
     expect(second - first).toBeGreaterThanOrEqual(300);
     expect(third - second).toBeGreaterThanOrEqual(900);
     expect(third - second).toBeGreaterThan(second - first);
-    const events = await allEvents(cp.client, created.run_id);
+    const events = await allEvents(cp().client, created.run_id);
     expect(events.filter((e) => e.type === "PHASE_RETRY_SCHEDULED")).toHaveLength(2);
   });
 
@@ -166,8 +157,8 @@ describe("runWorker against the embedded control plane", () => {
         after: phase({ requires: [cap], run: () => ({}) }),
       },
     });
-    const worker = startWorker(executor, { client: cp.createClient("executor") });
-    const created = await createRun(cp.client, [
+    const worker = startWorker(executor, { client: cp().createClient("executor") });
+    const created = await createRun(cp().client, [
       {
         ...buildPhaseSpec(executor, "hang"),
         retry: {
@@ -179,7 +170,7 @@ describe("runWorker against the embedded control plane", () => {
       },
       buildPhaseSpec(executor, "after"),
     ]);
-    const run = await waitForRun(cp.client, created.run_id);
+    const run = await waitForRun(cp().client, created.run_id);
     await worker.stop();
 
     expect(run.status).toBe("failed");
@@ -189,7 +180,7 @@ describe("runWorker against the embedded control plane", () => {
     ]);
     expect(run.phases[0]).toMatchObject({ attempt: 2, last_error: { code: "timeout" } });
     expect(aborts).toBe(2);
-    const types = (await allEvents(cp.client, created.run_id)).map((e) => e.type);
+    const types = (await allEvents(cp().client, created.run_id)).map((e) => e.type);
     expect(types).toContain("PHASE_RETRY_SCHEDULED");
     expect(types.at(-1)).toBe("RUN_FAILED");
   });

@@ -1,27 +1,18 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { defineExecutor } from "../src/definition/define-executor.js";
 import { phase } from "../src/definition/phase.js";
-import {
-  startTestControlPlane,
-  type TestControlPlane,
-} from "../src/testing/start-test-control-plane.js";
 import {
   createRun,
   startWorker,
   uniqueCapability,
   until,
+  useTestControlPlane,
   waitForRun,
 } from "./helpers/integration.js";
 
-let cp: TestControlPlane;
-beforeAll(async () => {
-  cp = await startTestControlPlane();
-});
-afterAll(async () => {
-  await cp?.close();
-});
+const cp = useTestControlPlane();
 
 describe("a worker process receiving SIGTERM", () => {
   it("drains: finishes what it can in the grace period, releases the rest, leaves nothing claimed", async () => {
@@ -32,7 +23,7 @@ describe("a worker process receiving SIGTERM", () => {
       backoff_coefficient: 1,
       max_interval_ms: 60_000,
     };
-    const created = await createRun(cp.client, [
+    const created = await createRun(cp().client, [
       { name: "finishes", kind: "custom", requires: [cap], depends_on: [] },
       // A minute of backoff: only `retry_after_ms: 0` makes it runnable again at once.
       { name: "hangs", kind: "custom", requires: [cap], depends_on: [], retry: slowRetry },
@@ -50,8 +41,8 @@ describe("a worker process receiving SIGTERM", () => {
         cwd: fileURLToPath(new URL("..", import.meta.url)),
         env: {
           ...process.env,
-          CONTROLROOM_URL: cp.url,
-          CONTROLROOM_TOKEN: cp.tokens.executor,
+          CONTROLROOM_URL: cp().url,
+          CONTROLROOM_TOKEN: cp().tokens.executor,
           TEST_CAPABILITY: cap,
         },
         stdio: ["ignore", "pipe", "pipe"],
@@ -89,7 +80,7 @@ describe("a worker process receiving SIGTERM", () => {
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/summary .*"succeeded":1.*"failed":1/);
 
-    const run = await cp.client.runs.get(created.run_id);
+    const run = await cp().client.runs.get(created.run_id);
     for (const p of run.phases) expect(["claimed", "running"]).not.toContain(p.status);
     const byName = Object.fromEntries(run.phases.map((p) => [p.name, p]));
     expect(byName.finishes).toMatchObject({ status: "succeeded", output: { finished: true } });
@@ -105,8 +96,8 @@ describe("a worker process receiving SIGTERM", () => {
       capabilities: [cap],
       phases: { hangs: phase({ requires: [cap], run: () => ({ taken_over: true }) }) },
     });
-    const worker = startWorker(executor, { client: cp.createClient("executor") });
-    const done = await waitForRun(cp.client, created.run_id, undefined, 15_000);
+    const worker = startWorker(executor, { client: cp().createClient("executor") });
+    const done = await waitForRun(cp().client, created.run_id, undefined, 15_000);
     await worker.stop();
     expect(done.status).toBe("succeeded");
     expect(done.phases.find((p) => p.name === "hangs")).toMatchObject({

@@ -1,3 +1,4 @@
+import { readQuotedName, splitTopLevel } from "../internal/type-text.js";
 import { DuckDbError } from "./duckdb-error.js";
 
 const NAMES: Record<string, string> = {
@@ -34,7 +35,7 @@ export function duckDbLogicalType(type: string): string {
   if (text.endsWith("[]")) return `array<${duckDbLogicalType(text.slice(0, -2))}>`;
   const nested = /^(MAP|STRUCT)\((.*)\)$/is.exec(text);
   if (nested !== null) {
-    const parts = splitTopLevel(nested[2] as string);
+    const parts = splitTopLevel(nested[2] as string, '"', "(", ")");
     if ((nested[1] as string).toUpperCase() === "MAP" && parts.length === 2) {
       return `map<${duckDbLogicalType(parts[0] as string)},${duckDbLogicalType(parts[1] as string)}>`;
     }
@@ -55,43 +56,11 @@ export function duckDbLogicalType(type: string): string {
   );
 }
 
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (char === '"') quoted = !quoted;
-    else if (quoted) continue;
-    else if (char === "(") depth++;
-    else if (char === ")") depth--;
-    else if (char === "," && depth === 0) {
-      parts.push(text.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start).trim());
-  return parts;
-}
-
 // A DuckDB struct field `name TYPE` or `"odd name" TYPE`.
 function structField(part: string): { name: string; rest: string } {
   if (part.startsWith('"')) {
-    let i = 1;
-    let name = "";
-    for (; i < part.length; i++) {
-      if (part[i] === '"') {
-        if (part[i + 1] === '"') {
-          name += '"';
-          i++;
-          continue;
-        }
-        break;
-      }
-      name += part[i];
-    }
-    return { name, rest: part.slice(i + 1).trim() };
+    const { name, rest } = readQuotedName(part, '"');
+    return { name, rest: rest.trim() };
   }
   const space = part.indexOf(" ");
   return { name: part.slice(0, space), rest: part.slice(space + 1).trim() };

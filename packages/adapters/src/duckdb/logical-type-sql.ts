@@ -1,4 +1,5 @@
 import { quoteIdentifier } from "../internal/sql-quote.js";
+import { readQuotedName, splitTopLevel } from "../internal/type-text.js";
 import { DuckDbError } from "./duckdb-error.js";
 
 const PRIMITIVES: Record<string, string> = {
@@ -41,7 +42,7 @@ export function logicalTypeSql(type: string): string {
   const nested = /^(array|map|struct)\s*<(.*)>$/s.exec(text);
   if (nested !== null) {
     const [, kind = "", inner = ""] = nested;
-    const parts = splitTopLevel(inner);
+    const parts = splitTopLevel(inner, "`", "<(", ">)").filter((part) => part !== "");
     if (kind.toLowerCase() === "array" && parts.length === 1) {
       return `${logicalTypeSql(parts[0] as string)}[]`;
     }
@@ -59,44 +60,11 @@ export function logicalTypeSql(type: string): string {
   throw new DuckDbError("DUCKDB_INVALID_ARGUMENT", `no DuckDB type for the column type "${type}"`);
 }
 
-// Splits `a:long,b:map<string,long>` at the commas that are not inside <> or ().
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (char === "`") quoted = !quoted;
-    else if (quoted) continue;
-    else if (char === "<" || char === "(") depth++;
-    else if (char === ">" || char === ")") depth--;
-    else if (char === "," && depth === 0) {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts.map((part) => part.trim()).filter((part) => part !== "");
-}
-
 // A struct field `name:type`, the name possibly in backticks (doubled inside).
 function fieldName(part: string): { name: string; rest: string } {
   if (part.startsWith("`")) {
-    let name = "";
-    let i = 1;
-    for (; i < part.length; i++) {
-      if (part[i] === "`") {
-        if (part[i + 1] === "`") {
-          name += "`";
-          i++;
-          continue;
-        }
-        break;
-      }
-      name += part[i];
-    }
-    return { name, rest: part.slice(i + 1).replace(/^\s*:/, "") };
+    const { name, rest } = readQuotedName(part, "`");
+    return { name, rest: rest.replace(/^\s*:/, "") };
   }
   const colon = part.indexOf(":");
   if (colon < 0) {

@@ -1,7 +1,12 @@
 import type { Event, PhaseSpecInput, Run } from "@controlroom/contract";
 import type { ControlRoomClient } from "@controlroom/sdk";
 import { pino } from "pino";
+import { afterAll, beforeAll } from "vitest";
 import type { ExecutorDefinition } from "../../src/definition/define-executor.js";
+import {
+  startTestControlPlane,
+  type TestControlPlane,
+} from "../../src/testing/start-test-control-plane.js";
 import { runWorker } from "../../src/worker/run-worker.js";
 import type { RunWorkerOptions } from "../../src/worker/run-worker-options.js";
 import type { WorkerSummary } from "../../src/worker/worker-summary.js";
@@ -82,5 +87,23 @@ export function startWorker(
       controller.abort();
       return done;
     },
+  };
+}
+
+/**
+ * Starts one embedded control plane for the test file (closed after it) and returns
+ * a getter for it, so each file states its setup in one line.
+ */
+export function useTestControlPlane(): () => TestControlPlane {
+  let cp: TestControlPlane | undefined;
+  beforeAll(async () => {
+    cp = await startTestControlPlane();
+  });
+  afterAll(async () => {
+    await cp?.close();
+  });
+  return () => {
+    if (!cp) throw new Error("the test control plane is not started yet (use it inside a test)");
+    return cp;
   };
 }
