@@ -1,8 +1,12 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  // Two entries: the main one never loads the testing harness (nor its optional peers).
-  entry: { index: "src/index.ts", "testing/index": "src/testing/index.ts" },
+  // The main entry never loads the testing harness (nor its optional peers).
+  entry: {
+    index: "src/index.ts",
+    "medallion/index": "src/medallion/index.ts",
+    "testing/index": "src/testing/index.ts",
+  },
   format: ["esm"],
   dts: true,
   clean: true,

@@ -10,6 +10,7 @@ const packages = [
   "@controlroom/control-plane",
   "@controlroom/sdk",
   "@controlroom/executor-kit",
+  "@controlroom/executor-kit/medallion",
   "@controlroom/adapters/local",
   "@controlroom/adapters/delta",
   "@controlroom/adapters/duckdb",

@@ -89,6 +89,7 @@ export {
   MAX_CLAIM_WAIT_MS,
   ProgressSchema,
 } from "./lease.js";
+export { canonicalJson, manifestSha256 } from "./manifest-hash.js";
 export { buildOpenApiDocument, type OpenApiDocument } from "./openapi.js";
 export {
   DEFAULT_TIMEOUT_SECONDS,

@@ -6,6 +6,7 @@ export type {
   OutputManifestBuilder,
   PhaseArtifacts,
   PhaseContext,
+  PhaseEventFields,
   PhaseLogger,
   PhaseSecrets,
   StoredArtifact,
@@ -36,6 +37,19 @@ export {
 } from "./errors/executor-kit-error.js";
 export { NonRetryableError } from "./errors/non-retryable-error.js";
 export { RetryAfterError } from "./errors/retry-after-error.js";
+export { canonicalRowJson, createRowSetHash, type RowSetDigest } from "./hashing/row-set-hash.js";
+export type {
+  AppendRowsOptions,
+  ContentHashOptions,
+  DerivedViewRef,
+  Lakehouse,
+  LakehouseSession,
+  SessionViewRef,
+  TableContentHash,
+  TableVersionRef,
+  TableWriteResult,
+  WriteQueryOptions,
+} from "./ports/lakehouse.js";
 export type {
   ObjectInfo,
   ObjectStore,

@@ -1,4 +1,4 @@
-import type { Environment, JsonObject, PhaseKind } from "@controlroom/contract";
+import type { Environment, EventLevel, JsonObject, PhaseKind } from "@controlroom/contract";
 import type { Adapters } from "./adapters.js";
 
 /** Structured fields attached to a log line; JSON values only. */
@@ -19,6 +19,16 @@ export interface PhaseLogger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+}
+
+/** What {@link PhaseContext.emit} sends besides the type. */
+export interface PhaseEventFields {
+  /** @default "info" */
+  level?: EventLevel | undefined;
+  /** @default "" */
+  message?: string | undefined;
+  /** JSON fields; bigints become strings, errors `{ name, message }`. @default {} */
+  payload?: Record<string, unknown> | undefined;
 }
 
 /** An artifact a phase stored, as `ctx.artifacts.put()` returns it. */
@@ -161,6 +171,12 @@ export interface PhaseContext<Params extends JsonObject = JsonObject> {
   progress(fraction: number, message?: string): void;
   readonly artifacts: PhaseArtifacts;
   readonly secrets: PhaseSecrets;
+  /**
+   * Adds an event of the executor's own type (UPPER_SNAKE_CASE, e.g.
+   * `SOURCE_FRESHNESS`) to the run's trail, batched with the phase's other events.
+   * Secret values are redacted from its message and payload.
+   */
+  emit(type: string, event?: PhaseEventFields): void;
   readonly manifest: OutputManifestBuilder;
   readonly adapters: Adapters;
 }

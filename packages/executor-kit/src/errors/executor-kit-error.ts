@@ -15,7 +15,8 @@ export type ExecutorKitErrorCode =
   | "invalid_output"
   | "secret_missing"
   | "no_artifact_store"
-  | "invalid_definition";
+  | "invalid_definition"
+  | "invalid_event";
 
 /** Options of {@link ExecutorKitError}. */
 export interface ExecutorKitErrorOptions {

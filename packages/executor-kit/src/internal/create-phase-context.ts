@@ -1,13 +1,15 @@
-import type { EventLevel, JsonObject } from "@controlroom/contract";
+import { type EventLevel, EventTypeSchema, type JsonObject } from "@controlroom/contract";
 import type { Logger } from "pino";
 import type { Adapters } from "../context/adapters.js";
 import type {
   LogFields,
   PhaseArtifacts,
   PhaseContext,
+  PhaseEventFields,
   PhaseLogger,
   StoredArtifact,
 } from "../context/phase-context.js";
+import { ExecutorKitError } from "../errors/executor-kit-error.js";
 import { NonRetryableError } from "../errors/non-retryable-error.js";
 import type { SecretProvider } from "../ports/secret-provider.js";
 import type { ArtifactSink } from "./artifact-sink.js";
@@ -94,7 +96,8 @@ export function createPhaseContext<Params extends JsonObject>(
           sha256: stored.sha256,
           size_bytes: stored.size_bytes,
           media_type: stored.media_type,
-          uri: stored.uri,
+          // No URI: it names where the store is mounted, and a rebuild elsewhere must
+          // give the same manifest bytes. The content hash finds the bytes.
         });
       }
       return stored;
@@ -116,6 +119,20 @@ export function createPhaseContext<Params extends JsonObject>(
     log,
     progress: (fraction: number, message?: string) => progress.report(fraction, message),
     artifacts,
+    emit(type: string, event: PhaseEventFields = {}) {
+      if (!EventTypeSchema.safeParse(type).success) {
+        throw new ExecutorKitError(
+          "invalid_event",
+          `ctx.emit(): event type "${type}" must be UPPER_SNAKE_CASE, at most 64 characters`,
+        );
+      }
+      emit({
+        type,
+        level: event.level ?? "info",
+        message: redactor.redactString(String(event.message ?? "")),
+        payload: redactor.redact(toJsonFields(event.payload ?? {})),
+      });
+    },
     secrets: {
       async get(name: string): Promise<string> {
         const value = await services.secrets.get(name, { signal });

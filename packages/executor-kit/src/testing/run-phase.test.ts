@@ -75,6 +75,24 @@ const executor = defineExecutor({
         return { report: report.sha256 };
       },
     }),
+    emits: phase({
+      async run(ctx) {
+        const token = await ctx.secrets.get("DB_PASSWORD");
+        ctx.emit("SOURCE_FRESHNESS", {
+          level: "warn",
+          message: `orders behind (${token})`,
+          payload: { stream: "orders", lag_ms: 90_000n, url: `pg://u:${token}@h` },
+        });
+        ctx.emit("ROWS_SEEN");
+        return {};
+      },
+    }),
+    bad_event: phase({
+      run(ctx) {
+        ctx.emit("rows seen");
+        return {};
+      },
+    }),
     chatty_progress: phase({
       run(ctx) {
         for (let i = 1; i <= 100; i++) ctx.progress(i / 100);
@@ -96,6 +114,26 @@ describe("runPhase", () => {
       payload: { count: 3 },
     });
     expect(result.events[1]?.payload).toEqual({ fraction: 0.5, message: "halfway" });
+  });
+
+  it("emits the executor's own events, redacted, with their level and payload", async () => {
+    const result = await runPhase(executor, "emits", { secrets: { DB_PASSWORD: "hunter2" } });
+    expect(result.status).toBe("succeeded");
+    expect(result.events).toEqual([
+      expect.objectContaining({
+        type: "SOURCE_FRESHNESS",
+        level: "warn",
+        message: "orders behind ([REDACTED])",
+        payload: { stream: "orders", lag_ms: "90000", url: "pg://u:[REDACTED]@h" },
+      }),
+      expect.objectContaining({ type: "ROWS_SEEN", level: "info", message: "", payload: {} }),
+    ]);
+  });
+
+  it("refuses an event type that is not UPPER_SNAKE_CASE", async () => {
+    const result = await runPhase(executor, "bad_event");
+    expect(result.status).toBe("failed");
+    expect(result.error?.message).toMatch(/event type "rows seen" must be UPPER_SNAKE_CASE/);
   });
 
   it("passes params, upstream outputs and attempt through", async () => {

@@ -1,0 +1,150 @@
+import type { ObjectStoreCallOptions } from "./object-store.js";
+import type { SqlEngine, SqlRow } from "./sql-engine.js";
+import type {
+  CommitProvenance,
+  TableHistoryEntry,
+  TableSchema,
+  TableSnapshot,
+} from "./table-format.js";
+
+/** One version of one table, by its location in the lakehouse's store. */
+export interface TableVersionRef {
+  /** The table's root, relative to the lakehouse's store (e.g. `silver/odoo/invoice`). */
+  location: string;
+  /** The version to read; the latest when left out. */
+  version?: number | undefined;
+}
+
+/**
+ * A view defined by SQL over a session's other views (a de-duplicated "current" view
+ * of a bronze table, say). Created after every table view, in the order given.
+ */
+export interface DerivedViewRef {
+  sql: string;
+}
+
+/** What a session's view reads: a table version or SQL over other views. */
+export type SessionViewRef = TableVersionRef | DerivedViewRef;
+
+/** What a write committed. */
+export interface TableWriteResult {
+  /** The table's root, as given. */
+  location: string;
+  /** The version the write created; `undefined` when nothing was written (no rows to append). */
+  version: number | undefined;
+  /** Rows written by this commit. */
+  rowCount: number;
+}
+
+/** An order-independent hash of a table version's rows. */
+export interface TableContentHash {
+  /**
+   * SHA-256 (lowercase hex) of the row count and the sum (mod 2^256) of the SHA-256 of
+   * each row's canonical JSON: `createRowSetHash()` over the rows as the engine reads them.
+   */
+  sha256: string;
+  /** Rows hashed. */
+  rowCount: number;
+  /** The version hashed. */
+  version: number;
+}
+
+/** Options of {@link Lakehouse.appendRows}. */
+export interface AppendRowsOptions extends ObjectStoreCallOptions {
+  /** The table's columns (used to create it when missing, and to type the rows). */
+  schema: TableSchema;
+  provenance: CommitProvenance;
+  /** Partition columns when the append creates the table. @default [] */
+  partitionColumns?: string[] | undefined;
+}
+
+/** Options of {@link LakehouseSession.writeQuery}. */
+export interface WriteQueryOptions extends ObjectStoreCallOptions {
+  /** `overwrite` replaces every row in one commit; `append` adds the result. */
+  mode: "append" | "overwrite";
+  provenance: CommitProvenance;
+  /** Partition columns when the write creates the table. @default [] */
+  partitionColumns?: string[] | undefined;
+}
+
+/** Options of {@link Lakehouse.contentHash}. */
+export interface ContentHashOptions extends ObjectStoreCallOptions {
+  /**
+   * Columns left out of the hash (audit columns such as `_ingested_at` that differ on
+   * every run by design).
+   * @default []
+   */
+  excludeColumns?: readonly string[] | undefined;
+}
+
+/**
+ * A SQL session over pinned table versions: each view name given to
+ * {@link Lakehouse.session} reads exactly the version it was given, for the whole session.
+ */
+export interface LakehouseSession {
+  /** Runs SQL that may name the session's views. */
+  readonly engine: SqlEngine;
+  /** Writes the result of `sql` (which may read the session's views) as a table's next version. */
+  writeQuery(location: string, sql: string, options: WriteQueryOptions): Promise<TableWriteResult>;
+}
+
+/**
+ * The port a table format and a SQL engine implement together (Delta with DuckDB,
+ * Iceberg with Trino): what a pipeline template needs to land rows, run SQL over pinned
+ * table versions, write results as new versions and fingerprint them. It keeps
+ * templates independent of any one format or engine.
+ *
+ * @example
+ * ```ts
+ * async function goldTotals(lake: Lakehouse, silverVersion: number, provenance: CommitProvenance) {
+ *   return lake.session({ orders: { location: "silver/orders", version: silverVersion } }, (session) =>
+ *     session.writeQuery("gold/totals", "SELECT day, sum(amount) AS total FROM orders GROUP BY day", {
+ *       mode: "overwrite",
+ *       provenance,
+ *     }),
+ *   );
+ * }
+ * ```
+ */
+export interface Lakehouse {
+  /** The table format, e.g. `"delta"` or `"iceberg"`. */
+  readonly format: string;
+  /** The SQL dialect sessions speak, e.g. `"duckdb"` or `"trino"`. */
+  readonly dialect: string;
+  /** The absolute URI of a table (`file:///lake/silver/orders`, `s3://bucket/silver/orders`). */
+  uri(location: string): string;
+  /** The table at its latest (or a given) version; `undefined` when there is none. */
+  snapshot(
+    ref: TableVersionRef,
+    options?: ObjectStoreCallOptions,
+  ): Promise<TableSnapshot | undefined>;
+  /** Commit history, newest first, with each commit's provenance. */
+  history(
+    location: string,
+    options?: ObjectStoreCallOptions & { limit?: number | undefined },
+  ): Promise<TableHistoryEntry[]>;
+  /**
+   * Appends every row of `batches` in one commit, creating the table when it is missing.
+   * Memory holds about one batch: rows are staged on disk before the commit. Nothing is
+   * committed when there are no rows.
+   */
+  appendRows(
+    location: string,
+    batches: AsyncIterable<readonly SqlRow[]>,
+    options: AppendRowsOptions,
+  ): Promise<TableWriteResult>;
+  /**
+   * Opens a session in which each key of `views` is a view of that table version (or of
+   * that SQL), runs
+   * `work`, and closes the session (whatever `work` does).
+   */
+  session<T>(
+    views: Readonly<Record<string, SessionViewRef>>,
+    work: (session: LakehouseSession) => Promise<T>,
+    options?: ObjectStoreCallOptions,
+  ): Promise<T>;
+  /** The content hash of a table version: equal rows give equal hashes, whatever the files. */
+  contentHash(ref: TableVersionRef, options?: ContentHashOptions): Promise<TableContentHash>;
+  /** Releases engines and temporary files. */
+  close?(): Promise<void>;
+}
