@@ -52,6 +52,30 @@ export async function readDeltaHistory(
   return entries;
 }
 
+// commitInfo fields the Delta protocol or its writers define; the rest is provenance.
+const DELTA_COMMIT_INFO_FIELDS = new Set([
+  "timestamp",
+  "inCommitTimestamp",
+  "operation",
+  "operationParameters",
+  "operationMetrics",
+  "readVersion",
+  "isolationLevel",
+  "isBlindAppend",
+  "engineInfo",
+  "clientVersion",
+  "txnId",
+  "userId",
+  "userName",
+  "job",
+  "notebook",
+  "clusterId",
+  "userMetadata",
+  "tags",
+]);
+
+// Every field the writer added (run_id, phase, git_sha, attempt and its own, such as a
+// source cursor) comes back, so that a later run can pick up where this commit left off.
 function provenanceOf(info: CommitInfoAction | undefined): CommitProvenance | undefined {
   if (info === undefined) return undefined;
   const { run_id, phase, git_sha } = info;
@@ -59,6 +83,8 @@ function provenanceOf(info: CommitInfoAction | undefined): CommitProvenance | un
     return undefined;
   }
   const provenance: CommitProvenance = { run_id, phase, git_sha };
-  if (typeof info.attempt === "number") provenance.attempt = info.attempt;
+  for (const [key, value] of Object.entries(info)) {
+    if (!DELTA_COMMIT_INFO_FIELDS.has(key) && !(key in provenance)) provenance[key] = value;
+  }
   return provenance;
 }

@@ -1,4 +1,9 @@
 export { AdapterError, isAdapterError } from "../internal/adapter-error.js";
+export {
+  LakehouseError,
+  type LakehouseErrorCode,
+  type LakehouseErrorOptions,
+} from "../internal/lakehouse-error.js";
 export type { DeltaCommitResult } from "./commit-delta-change.js";
 export type {
   AddAction,
@@ -13,6 +18,8 @@ export { DeltaConcurrentModificationError } from "./delta-concurrent-modificatio
 export { DeltaError, type DeltaErrorCode } from "./delta-errors.js";
 export type { DeltaFileStats } from "./delta-file-stats.js";
 export { type DeltaHistoryEntry, readDeltaHistory } from "./delta-history.js";
+export { createDeltaLakehouse, DeltaLakehouse } from "./delta-lakehouse.js";
+export type { DeltaLakehouseOptions } from "./delta-lakehouse-options.js";
 export { DeltaProtocolError } from "./delta-protocol-error.js";
 export {
   type DeltaStructField,

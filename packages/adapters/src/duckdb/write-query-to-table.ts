@@ -32,6 +32,13 @@ export interface WriteQueryToTableOptions {
    * @default []
    */
   partitionColumns?: string[] | undefined;
+  /**
+   * The table's schema when the write creates it: the query's columns are matched to
+   * it by name and cast to its types, in its order, and its nullability is recorded.
+   * An existing table keeps its own schema.
+   * @default undefined (the query's columns and DuckDB types, all nullable)
+   */
+  schema?: TableSchema | undefined;
   /** Values for the query's placeholders. @default undefined */
   params?: readonly SqlValue[] | Readonly<Record<string, SqlValue>> | undefined;
   /**
@@ -62,8 +69,9 @@ export interface WriteQueryResult {
 /**
  * Runs `sql` on DuckDB, writes its result as Parquet files (`COPY … TO`) under the
  * table's location and commits them through the {@link TableFormat} port: `create`
- * when no table is there (schema from the query's columns), else `append`, or
- * `overwrite` (removing every live file, conditional on the version it read).
+ * when no table is there (schema from `options.schema`, else the query's columns),
+ * else `append`, or `overwrite` (removing every live file, conditional on the version
+ * it read).
  *
  * Into an existing table, columns are matched by name and cast to the table's types,
  * so the files carry exactly the table's schema; a column the table lacks is an
@@ -106,7 +114,7 @@ export async function writeQueryToTable(
   }
   const query = { params: options.params, signal };
   const described = await describe(engine, sql, query);
-  const schema = snapshot?.schema ?? schemaOf(described);
+  const schema = snapshot?.schema ?? options.schema ?? schemaOf(described);
   const projection = projectionSql(schema, described, `(${sql})`);
   for (const column of partitionColumns) {
     if (!schema.fields.some((field) => field.name === column)) {

@@ -23,4 +23,5 @@ export {
   type SourceFreshness,
   type SourceFreshnessEvent,
 } from "./source-freshness.js";
+export { tableFormatField } from "./table-format-type.js";
 export type { PostgresColumn, TableSchemaSnapshot } from "./table-schema-snapshot.js";

@@ -3,6 +3,7 @@ import type {
   SourceBatch,
   SourceReadOptions,
   SourceStream,
+  TableSchema,
   WriteDateIdCursor,
 } from "@controlroom/executor-kit";
 import { castType, isTemporal, quoteIdent, selectExpression } from "./column-expressions.js";
@@ -10,6 +11,7 @@ import { PostgresSourceError } from "./postgres-source-error.js";
 import type { PostgresSourceOptions, PostgresTableOptions } from "./postgres-source-options.js";
 import { runQueryOn } from "./run-query.js";
 import type { SourceFreshness } from "./source-freshness.js";
+import { tableFormatField } from "./table-format-type.js";
 import {
   type PostgresColumn,
   snapshotTableSchema,
@@ -30,6 +32,14 @@ export interface PostgresSource extends Source<PostgresRow, WriteDateIdCursor> {
     stream: string,
     options?: { signal?: AbortSignal | undefined },
   ): Promise<TableSchemaSnapshot>;
+  /**
+   * The table's columns now as a table-format schema, typed as the values this source
+   * yields (`timestamp`, `date`, `short`, `integer`, `long`, `double`, `boolean`, else
+   * `string`: numeric as exact text, json/jsonb as JSON text), nullable as in Postgres.
+   * Use it as the bronze table's schema (it makes this source a medallion
+   * `MedallionSource`).
+   */
+  tableSchema(stream: string, options?: { signal?: AbortSignal | undefined }): Promise<TableSchema>;
   /** How far the table's newest change (first cursor field) is behind the clock. */
   freshness(
     stream: string,
@@ -170,6 +180,12 @@ export function createPostgresSource(options: PostgresSourceOptions): PostgresSo
     async schema(stream, callOptions = {}) {
       callOptions.signal?.throwIfAborted();
       return (await describe(configOf(stream))).snapshot;
+    },
+
+    async tableSchema(stream, callOptions = {}) {
+      callOptions.signal?.throwIfAborted();
+      const { snapshot } = await describe(configOf(stream));
+      return { fields: snapshot.columns.map(tableFormatField) };
     },
 
     async highWaterMark(stream, callOptions = {}) {

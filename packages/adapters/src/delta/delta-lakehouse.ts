@@ -1,0 +1,396 @@
+import {
+  type AppendRowsOptions,
+  type ContentHashOptions,
+  createRowSetHash,
+  type DerivedViewRef,
+  type Lakehouse,
+  type LakehouseSession,
+  type ObjectStore,
+  type ObjectStoreCallOptions,
+  type SessionViewRef,
+  type SqlEngine,
+  type SqlRow,
+  type TableContentHash,
+  type TableFormat,
+  type TableHistoryEntry,
+  type TableSchema,
+  type TableSnapshot,
+  type TableVersionRef,
+  type TableWriteResult,
+  type WriteQueryOptions,
+} from "@controlroom/executor-kit";
+import { registerTableView, type TableView } from "../duckdb/register-table-view.js";
+import { writeQueryToTable } from "../duckdb/write-query-to-table.js";
+import { isAdapterError } from "../internal/adapter-error.js";
+import { LakehouseError } from "../internal/lakehouse-error.js";
+import { quoteIdentifier } from "../internal/sql-quote.js";
+import type { DeltaLakehouseOptions } from "./delta-lakehouse-options.js";
+import { createDeltaTableFormat } from "./delta-table-format.js";
+import { LakehouseWorkspace } from "./lakehouse-workspace.js";
+import { stagedRowsSql, stageJsonRows } from "./stage-json-rows.js";
+import { stagingColumns } from "./staging-columns.js";
+
+/**
+ * The {@link Lakehouse} port on Delta Lake tables with DuckDB in process: rows land
+ * through newline-delimited JSON staged on disk, sessions are views over pinned table
+ * versions, query results become new versions, and content hashes stream every row.
+ * Each session, append and hash runs on an in-memory DuckDB of its own (so concurrent
+ * sessions cannot see each other's views, and memory is released afterwards) and a
+ * scratch directory that is deleted when it ends.
+ *
+ * Create it with {@link createDeltaLakehouse}.
+ */
+export class DeltaLakehouse implements Lakehouse {
+  readonly format = "delta";
+  readonly dialect = "duckdb";
+  readonly #store: ObjectStore;
+  readonly #tables: TableFormat;
+  readonly #options: DeltaLakehouseOptions;
+  readonly #open = new Set<LakehouseWorkspace>();
+  #closed = false;
+
+  constructor(options: DeltaLakehouseOptions) {
+    this.#options = options;
+    this.#store = options.store;
+    this.#tables = createDeltaTableFormat({
+      store: options.store,
+      checkpointInterval: options.checkpointInterval,
+    });
+  }
+
+  uri(location: string): string {
+    return this.#store.uri(tableLocation(location));
+  }
+
+  async snapshot(
+    ref: TableVersionRef,
+    options: ObjectStoreCallOptions = {},
+  ): Promise<TableSnapshot | undefined> {
+    this.#checkOpen();
+    return this.#snapshot(ref, options.signal);
+  }
+
+  async history(
+    location: string,
+    options: ObjectStoreCallOptions & { limit?: number | undefined } = {},
+  ): Promise<TableHistoryEntry[]> {
+    this.#checkOpen();
+    try {
+      return await this.#tables.history({ location: tableLocation(location) }, options);
+    } catch (error) {
+      if (isAdapterError(error) && error.code === "DELTA_TABLE_NOT_FOUND") {
+        throw this.#notFound(location, "has no history", error);
+      }
+      throw error;
+    }
+  }
+
+  async appendRows(
+    location: string,
+    batches: AsyncIterable<readonly SqlRow[]>,
+    options: AppendRowsOptions,
+  ): Promise<TableWriteResult> {
+    this.#checkOpen();
+    // Before any row is read: an unsupported column fails at once.
+    const columns = stagingColumns(options.schema, location);
+    const { signal } = options;
+    return this.#withWorkspace(async (workspace) => {
+      const staged = await stageJsonRows(batches, columns, workspace.directory, {
+        location,
+        signal,
+      });
+      if (staged.rowCount === 0) return { location, version: undefined, rowCount: 0 };
+      const existing = await this.#snapshot({ location }, signal);
+      if (existing !== undefined) checkSchemaFits(existing.schema, options.schema, location);
+      const engine = await workspace.engine();
+      try {
+        const written = await writeQueryToTable(
+          engine,
+          stagedRowsSql(staged, columns),
+          this.#tables,
+          { location: tableLocation(location) },
+          {
+            store: this.#store,
+            mode: "append",
+            provenance: options.provenance,
+            partitionColumns: options.partitionColumns,
+            schema: options.schema,
+            targetFileSize: this.#options.targetFileSize,
+            tempDirectory: workspace.directory,
+            signal,
+          },
+        );
+        return { location, version: written.version, rowCount: written.rowCount };
+      } catch (error) {
+        throw invalidValueError(error, location);
+      }
+    });
+  }
+
+  async session<T>(
+    views: Readonly<Record<string, SessionViewRef>>,
+    work: (session: LakehouseSession) => Promise<T>,
+    options: ObjectStoreCallOptions = {},
+  ): Promise<T> {
+    this.#checkOpen();
+    const { signal } = options;
+    return this.#withWorkspace(async (workspace) => {
+      const engine = await workspace.engine();
+      const registered: TableView[] = [];
+      try {
+        const entries = Object.entries(views);
+        // Table views first: derived views read them.
+        for (const [name, ref] of entries) {
+          if (isDerived(ref)) continue;
+          const snapshot = await this.#requireSnapshot(ref, signal, `view "${name}"`);
+          registered.push(
+            await registerTableView(engine, name, snapshot, {
+              store: this.#store,
+              location: tableLocation(ref.location),
+              tempDirectory: workspace.directory,
+              signal,
+            }),
+          );
+        }
+        for (const [name, ref] of entries) {
+          if (isDerived(ref)) await createDerivedView(engine, name, ref, signal);
+        }
+        return await work({
+          engine,
+          writeQuery: (location, sql, writeOptions) =>
+            this.#writeQuery(engine, workspace, location, sql, writeOptions),
+        });
+      } finally {
+        // Closing the workspace drops everything too; disposing says what is released.
+        for (const view of registered) await view.dispose().catch(() => undefined);
+      }
+    });
+  }
+
+  async contentHash(
+    ref: TableVersionRef,
+    options: ContentHashOptions = {},
+  ): Promise<TableContentHash> {
+    this.#checkOpen();
+    const { signal } = options;
+    return this.#withWorkspace(async (workspace) => {
+      const snapshot = await this.#requireSnapshot(ref, signal, "contentHash");
+      const engine = await workspace.engine();
+      const view = await registerTableView(engine, "hashed", snapshot, {
+        store: this.#store,
+        location: tableLocation(ref.location),
+        tempDirectory: workspace.directory,
+        signal,
+      });
+      const exclude = [...(options.excludeColumns ?? [])];
+      const excluded = new Set(exclude);
+      const names = snapshot.schema.fields.map((field) => field.name);
+      const kept = names.filter((name) => !excluded.has(name));
+      // With every column excluded, rows still count: select one, the hash drops it.
+      const select = (kept.length > 0 ? kept : names.slice(0, 1)).map(quoteIdentifier);
+      const hash = createRowSetHash({ exclude });
+      try {
+        for await (const batch of engine.stream(
+          `SELECT ${select.join(", ") || "*"} FROM ${quoteIdentifier(view.name)}`,
+          { signal },
+        )) {
+          hash.update(batch.rows);
+        }
+      } finally {
+        await view.dispose().catch(() => undefined);
+      }
+      const { sha256, rowCount } = hash.digest();
+      return { sha256, rowCount, version: snapshot.version };
+    });
+  }
+
+  /** Interrupts running sessions, appends and hashes, and deletes their scratch directories. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#open].map((workspace) => workspace.close()));
+  }
+
+  async #writeQuery(
+    engine: SqlEngine,
+    workspace: LakehouseWorkspace,
+    location: string,
+    sql: string,
+    options: WriteQueryOptions,
+  ): Promise<TableWriteResult> {
+    const written = await writeQueryToTable(
+      engine,
+      sql,
+      this.#tables,
+      { location: tableLocation(location) },
+      {
+        store: this.#store,
+        mode: options.mode,
+        provenance: options.provenance,
+        partitionColumns: options.partitionColumns,
+        targetFileSize: this.#options.targetFileSize,
+        tempDirectory: workspace.directory,
+        signal: options.signal,
+      },
+    );
+    return { location, version: written.version, rowCount: written.rowCount };
+  }
+
+  async #withWorkspace<T>(work: (workspace: LakehouseWorkspace) => Promise<T>): Promise<T> {
+    const workspace = await LakehouseWorkspace.open(
+      this.#options.tempDirectory,
+      this.#options.engine ?? {},
+    );
+    this.#open.add(workspace);
+    try {
+      // close() may have run while the directory was being made.
+      this.#checkOpen();
+      return await work(workspace);
+    } finally {
+      this.#open.delete(workspace);
+      await workspace.close();
+    }
+  }
+
+  async #snapshot(
+    ref: TableVersionRef,
+    signal: AbortSignal | undefined,
+  ): Promise<TableSnapshot | undefined> {
+    try {
+      return await this.#tables.snapshot(
+        { location: tableLocation(ref.location) },
+        { version: ref.version, signal },
+      );
+    } catch (error) {
+      if (isAdapterError(error) && error.code === "DELTA_VERSION_NOT_FOUND") {
+        throw new LakehouseError(
+          "LAKEHOUSE_VERSION_NOT_FOUND",
+          `the Delta table at ${ref.location} (${this.uri(ref.location)}) has no version ${ref.version}: ${error.message}`,
+          { location: ref.location, cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  async #requireSnapshot(
+    ref: TableVersionRef,
+    signal: AbortSignal | undefined,
+    what: string,
+  ): Promise<TableSnapshot> {
+    const snapshot = await this.#snapshot(ref, signal);
+    if (snapshot === undefined) throw this.#notFound(ref.location, `(${what})`);
+    return snapshot;
+  }
+
+  #notFound(location: string, detail: string, cause?: unknown): LakehouseError {
+    return new LakehouseError(
+      "LAKEHOUSE_TABLE_NOT_FOUND",
+      `no Delta table at ${location} (${this.uri(location)}) ${detail}`,
+      { location, cause },
+    );
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new LakehouseError("LAKEHOUSE_CLOSED", "the lakehouse is closed");
+  }
+}
+
+/**
+ * Creates a {@link DeltaLakehouse}: the `Lakehouse` port on Delta tables in `store`,
+ * with DuckDB (`@duckdb/node-api`, an optional peer dependency) as the SQL engine.
+ *
+ * @example
+ * ```ts
+ * import { createDeltaLakehouse } from "@controlroom/adapters/delta";
+ * import { createLocalObjectStore } from "@controlroom/adapters/local";
+ *
+ * const lake = createDeltaLakehouse({
+ *   store: createLocalObjectStore({ root: "./lake" }),
+ *   engine: { threads: 4, memoryLimit: "2GB" },
+ * });
+ * const provenance = { run_id: "run_42", phase: "gold", git_sha: "3f2c1e0" };
+ * const { version } = await lake.session(
+ *   { orders: { location: "silver/orders", version: 7 } },
+ *   (session) =>
+ *     session.writeQuery("gold/daily", "SELECT day, sum(amount) AS total FROM orders GROUP BY day", {
+ *       mode: "overwrite",
+ *       provenance,
+ *     }),
+ * );
+ * const { sha256 } = await lake.contentHash({ location: "gold/daily", version });
+ * await lake.close();
+ * ```
+ */
+export function createDeltaLakehouse(options: DeltaLakehouseOptions): DeltaLakehouse {
+  return new DeltaLakehouse(options);
+}
+
+function tableLocation(location: string): string {
+  return location.replace(/\/+$/, "");
+}
+
+function isDerived(ref: SessionViewRef): ref is DerivedViewRef {
+  return typeof (ref as Partial<DerivedViewRef>).sql === "string";
+}
+
+async function createDerivedView(
+  engine: SqlEngine,
+  name: string,
+  ref: DerivedViewRef,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const sql = ref.sql.trim().replace(/;+\s*$/, "");
+  try {
+    await engine.execute(`CREATE VIEW ${quoteIdentifier(name)} AS ${sql}`, { signal });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new LakehouseError("LAKEHOUSE_INVALID_VIEW", `view "${name}": ${message}`, {
+      cause: error,
+    });
+  }
+}
+
+// The rows are typed by `schema`; the table must have those columns with those types,
+// and every column it requires.
+function checkSchemaFits(table: TableSchema, rows: TableSchema, location: string): void {
+  const normal = (type: string) => type.toLowerCase().replace(/\s+/g, "");
+  const byName = new Map(table.fields.map((field) => [field.name.toLowerCase(), field]));
+  const given = new Set(rows.fields.map((field) => field.name.toLowerCase()));
+  const problems: string[] = [];
+  for (const field of rows.fields) {
+    const existing = byName.get(field.name.toLowerCase());
+    if (existing === undefined) problems.push(`the table has no column "${field.name}"`);
+    else if (normal(existing.type) !== normal(field.type)) {
+      problems.push(`"${field.name}" is ${existing.type} in the table, ${field.type} in the rows`);
+    }
+  }
+  for (const field of table.fields) {
+    if (!field.nullable && !given.has(field.name.toLowerCase())) {
+      problems.push(`the rows lack "${field.name}", which is not nullable`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new LakehouseError(
+      "LAKEHOUSE_SCHEMA_MISMATCH",
+      `cannot append to ${location}: ${problems.join("; ")}`,
+      { location },
+    );
+  }
+}
+
+// DuckDB's parse errors of staged rows name the file and line; say which table.
+function invalidValueError(error: unknown, location: string): unknown {
+  if (
+    isAdapterError(error) &&
+    error.code === "DUCKDB_QUERY_FAILED" &&
+    /JSON transform error|Conversion Error|Could not convert|out of range/i.test(error.message)
+  ) {
+    return new LakehouseError(
+      "LAKEHOUSE_INVALID_VALUE",
+      `cannot write rows to ${location}: a value does not fit its column: ${error.message}`,
+      { location, cause: error },
+    );
+  }
+  return error;
+}
