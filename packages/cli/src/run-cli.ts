@@ -1,16 +1,24 @@
 import { type CliIo, processIo } from "./cli-io.js";
+import { EVENTS_USAGE, eventsCommand } from "./commands/events.js";
+import { RUNS_USAGE, runsCommand } from "./commands/runs.js";
 import { SERVE_USAGE, serveCommand } from "./commands/serve.js";
-import { TABLE_READ_USAGE, tableReadCommand } from "./commands/table-read.js";
+import { TABLE_USAGE, tableCommand } from "./commands/table.js";
 import { TOKEN_USAGE, tokenCommand } from "./commands/token.js";
 import { isUsageError } from "./usage-error.js";
 
 const COMMANDS = {
   serve: { run: serveCommand, usage: SERVE_USAGE, summary: "run the control plane" },
   token: { run: tokenCommand, usage: TOKEN_USAGE, summary: "print a bearer token" },
+  runs: { run: runsCommand, usage: RUNS_USAGE, summary: "list runs, show one: runs list|show" },
+  events: {
+    run: eventsCommand,
+    usage: EVENTS_USAGE,
+    summary: "follow a run's events: events tail",
+  },
   table: {
-    run: tableReadCommand,
-    usage: TABLE_READ_USAGE,
-    summary: "read a Delta table: table read URI",
+    run: tableCommand,
+    usage: TABLE_USAGE,
+    summary: "Delta tables: table read|history URI",
   },
 } as const;
 
@@ -51,7 +59,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     return await command.run(rest, io);
   } catch (error) {
     if (isUsageError(error)) {
-      io.stderr(`controlroom ${name}: ${error.message}\n\n${command.usage}`);
+      io.stderr(`controlroom ${name}: ${error.message}\n\n${error.usage ?? command.usage}`);
       return 2;
     }
     io.stderr(`controlroom ${name}: ${error instanceof Error ? error.message : String(error)}`);

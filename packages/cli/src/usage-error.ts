@@ -9,6 +9,11 @@
  */
 export class UsageError extends Error {
   override readonly name = "UsageError";
+  /**
+   * The usage to print with the message, when it is not the command's own (a
+   * subcommand's, set by the group that ran it).
+   */
+  usage?: string | undefined;
 }
 
 /** True for a {@link UsageError}, also across bundled copies. */

@@ -20,6 +20,7 @@ export type {
   ListRunsFilter,
   OpsMetricsSnapshot,
   OpsStore,
+  SourceFreshnessSample,
   WakeSignal,
 } from "./ops-store.js";
 export { LeaseReaper, type LeaseReaperOptions } from "./server/lease-reaper.js";

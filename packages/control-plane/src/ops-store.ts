@@ -50,6 +50,21 @@ export interface OpsMetricsSnapshot {
    * is the same whichever server answers.
    */
   claimWait: { buckets: { le: number; count: number }[]; sum: number; count: number };
+  /**
+   * The newest `SOURCE_FRESHNESS` report of every stream of every tenant (by event
+   * time), as ingest phases append them: `{ stream, newest, lag_ms, measured_at }`.
+   */
+  sourceFreshness: SourceFreshnessSample[];
+}
+
+/** The newest freshness report of one source stream, as {@link OpsMetricsSnapshot} holds it. */
+export interface SourceFreshnessSample {
+  tenantId: string;
+  stream: string;
+  /** How far the stream's newest row was behind the clock; null when it reported none (empty). */
+  lagSeconds: number | null;
+  /** When the lag was measured, in Unix seconds (the event's time when it gave none). */
+  measuredAtSeconds: number;
 }
 
 /** What woke a long-poll: new runnable work, or new events on a run. */

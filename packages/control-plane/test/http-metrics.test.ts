@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { LeaseSchema, PHASE_STATUSES, RUN_STATUSES } from "@controlroom/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimBody, createRun, type HttpHarness, openHttpHarness } from "./http-harness.js";
@@ -87,6 +88,88 @@ describe("GET /metrics", () => {
     expect(sampleValue(afterExpiry, "controlroom_lease_expirations_total")).toBe(
       sampleValue(before, "controlroom_lease_expirations_total") + 1,
     );
+  });
+
+  it("exposes the newest SOURCE_FRESHNESS report of every stream, per tenant", async () => {
+    const acme = h.newTenant();
+    const other = h.newTenant();
+    const report = (stream: string, ts: string, payload: object) => ({
+      event_id: randomUUID(),
+      phase: "extract",
+      type: "SOURCE_FRESHNESS",
+      ts,
+      payload: { stream, ...payload },
+    });
+    const append = async (tenant: string, events: object[]) => {
+      const runId = await createRun(h, tenant);
+      const res = await h.call("POST", `/ops/runs/${runId}/events`, {
+        token: await h.token(tenant, "executor"),
+        body: { events },
+      });
+      expect(res.status).toBe(200);
+    };
+    // Appended newest first: the newest by event time wins, not the last appended.
+    await append(acme, [
+      report("account_move", "2026-01-31T12:00:00.000Z", {
+        newest: "2026-01-31T11:59:30.000Z",
+        lag_ms: 30_000,
+        measured_at: "2026-01-31T12:00:00.000Z",
+      }),
+      report("account_move", "2026-01-31T11:00:00.000Z", {
+        newest: "2026-01-31T10:00:00.000Z",
+        lag_ms: 3_600_000,
+        measured_at: "2026-01-31T11:00:00.000Z",
+      }),
+      // An empty stream reports no lag; a measured_at that is no timestamp falls back to ts.
+      report("res_partner", "2026-01-31T12:00:01.000Z", {
+        newest: null,
+        lag_ms: null,
+        measured_at: "yesterday-ish",
+      }),
+    ]);
+    // A later run of the same tenant, and another tenant with the same stream name.
+    await append(acme, [
+      report("account_move", "2026-01-31T13:00:00.000Z", {
+        newest: "2026-01-31T12:59:58.500Z",
+        lag_ms: 1_500,
+        measured_at: "2026-01-31T13:00:00.000Z",
+      }),
+    ]);
+    await append(other, [
+      report("account_move", "2026-01-31T09:00:00.000Z", {
+        newest: "2026-01-31T08:00:00.000Z",
+        lag_ms: 7_200_000,
+        measured_at: "2026-01-31T09:00:00.000Z",
+      }),
+    ]);
+
+    const res = await h.call("GET", "/metrics");
+    const { samples, types } = parsePrometheusText(await res.text());
+    expect(types.get("controlroom_source_freshness_lag_seconds")).toBe("gauge");
+    expect(types.get("controlroom_source_freshness_measured_timestamp_seconds")).toBe("gauge");
+    const lag = (tenant: string, stream: string) =>
+      sampleValue(samples, "controlroom_source_freshness_lag_seconds", {
+        tenant_id: tenant,
+        stream,
+      });
+    const measured = (tenant: string, stream: string) =>
+      sampleValue(samples, "controlroom_source_freshness_measured_timestamp_seconds", {
+        tenant_id: tenant,
+        stream,
+      });
+    expect(lag(acme, "account_move")).toBe(1.5);
+    expect(measured(acme, "account_move")).toBe(Date.parse("2026-01-31T13:00:00.000Z") / 1000);
+    expect(lag(other, "account_move")).toBe(7_200);
+    expect(measured(other, "account_move")).toBe(Date.parse("2026-01-31T09:00:00.000Z") / 1000);
+    expect(
+      samples.filter(
+        (s) =>
+          s.name === "controlroom_source_freshness_lag_seconds" &&
+          s.labels.tenant_id === acme &&
+          s.labels.stream === "res_partner",
+      ),
+    ).toEqual([]);
+    expect(measured(acme, "res_partner")).toBe(Date.parse("2026-01-31T12:00:01.000Z") / 1000);
   });
 
   it("needs an admin token when metricsRequireAuth is set", async () => {

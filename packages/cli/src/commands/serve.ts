@@ -2,12 +2,9 @@ import { resolve } from "node:path";
 import { CONTRACT_VERSION } from "@controlroom/contract";
 import { startControlPlane } from "@controlroom/control-plane";
 import type { CliIo } from "../cli-io.js";
-import { DEFAULT_DATA_DIR, DEFAULT_TENANT } from "../defaults.js";
+import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_TENANT } from "../defaults.js";
 import { parseFlags } from "../parse-flags.js";
 import { UsageError } from "../usage-error.js";
-
-/** The port `controlroom serve` listens on unless told otherwise. */
-export const DEFAULT_PORT = 7400;
 
 export const SERVE_USAGE = `Usage: controlroom serve [--port ${DEFAULT_PORT}] [--host 127.0.0.1]
                          [--data-dir ${DEFAULT_DATA_DIR} | --database-url postgres://…]

@@ -1,5 +1,5 @@
-import { parseArgs } from "node:util";
 import type { CliIo } from "../cli-io.js";
+import { parseFlagsAndPositionals } from "../parse-flags.js";
 import { jsonCell } from "../table/json-cell.js";
 import { openTableLocation } from "../table/open-table-location.js";
 import { renderTextTable } from "../table/render-text-table.js";
@@ -21,27 +21,22 @@ Prints the rows of a Delta table.
 const VIEW = "controlroom_table";
 
 /**
- * `controlroom table read`: reads a Delta table's log with the Delta adapter (any
+ * `controlroom table read URI`: reads a Delta table's log with the Delta adapter (any
  * version or instant), exposes its files as a DuckDB view and prints the rows, as a
  * text table or as JSON lines (streamed, so memory stays flat on big tables).
  *
  * @example
  * ```ts
- * await tableReadCommand(["read", "./lake/silver/orders", "--format", "jsonl"], processIo());
+ * await tableReadCommand(["./lake/silver/orders", "--format", "jsonl"], processIo());
  * ```
  */
 export async function tableReadCommand(argv: string[], io: CliIo): Promise<number> {
-  const [subcommand, ...rest] = argv;
-  if (subcommand === "--help" || subcommand === "-h") {
-    io.stdout(TABLE_READ_USAGE);
-    return 0;
-  }
-  if (subcommand !== "read") {
-    throw new UsageError(
-      subcommand === undefined ? "missing subcommand" : `unknown subcommand "${subcommand}"`,
-    );
-  }
-  const { values, positionals } = parse(rest);
+  const { values, positionals } = parseFlagsAndPositionals(argv, {
+    version: { type: "string" },
+    timestamp: { type: "string" },
+    format: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) {
     io.stdout(TABLE_READ_USAGE);
     return 0;
@@ -102,24 +97,6 @@ export async function tableReadCommand(argv: string[], io: CliIo): Promise<numbe
     await engine.close();
     await delta.close();
     await table.close();
-  }
-}
-
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        version: { type: "string" },
-        timestamp: { type: "string" },
-        format: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
   }
 }
 

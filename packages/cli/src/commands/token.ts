@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { ROLES, type Role } from "@controlroom/contract";
-import { expiresInSeconds, readJwtSecret, signToken } from "@controlroom/control-plane";
+import { expiresInSeconds } from "@controlroom/control-plane";
+import { signLocalToken } from "../auth/sign-local-token.js";
 import type { CliIo } from "../cli-io.js";
 import { DEFAULT_DATA_DIR } from "../defaults.js";
 import { parseFlags } from "../parse-flags.js";
@@ -54,21 +55,12 @@ export async function tokenCommand(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(`--expires-in: ${(error as Error).message}`);
   }
 
-  const dataDir = resolve(io.cwd, values["data-dir"] ?? DEFAULT_DATA_DIR);
-  const envSecret = io.env.CONTROLROOM_JWT_SECRET;
-  const secret =
-    envSecret !== undefined && envSecret.trim() !== "" ? envSecret : await readJwtSecret(dataDir);
-  if (!secret) {
-    io.stderr(
-      `controlroom token: no JWT secret: set CONTROLROOM_JWT_SECRET, or run \`controlroom serve\` once to create ${dataDir}/jwt-secret`,
-    );
-    return 1;
-  }
-  const token = await signToken({
-    secret,
-    tenant_id: tenant,
+  const token = await signLocalToken({
+    env: io.env,
+    dataDir: resolve(io.cwd, values["data-dir"] ?? DEFAULT_DATA_DIR),
+    tenant,
     role,
-    ...(values.sub === undefined ? {} : { sub: values.sub }),
+    sub: values.sub,
     expiresIn,
   });
   io.stdout(token);

@@ -18,7 +18,7 @@ type Labels = Record<string, string>;
  * Renders the control plane's metrics in the Prometheus text format (version 0.0.4):
  * each family with `# HELP` and `# TYPE`, every run and phase status present (0 when
  * none), and the claim-wait histogram with cumulative `_bucket{le}` series ending in
- * `+Inf`, `_sum` and `_count`.
+ * `+Inf`, `_sum` and `_count`. Source freshness gauges carry `tenant_id` and `stream`.
  *
  * @example
  * ```ts
@@ -71,6 +71,31 @@ export function renderPrometheusText(store: OpsMetricsSnapshot, server: ServerGa
   sample("controlroom_claim_wait_seconds_bucket", store.claimWait.count, { le: "+Inf" });
   sample("controlroom_claim_wait_seconds_sum", store.claimWait.sum);
   sample("controlroom_claim_wait_seconds_count", store.claimWait.count);
+
+  // Per tenant: stream names are the tenants' own, and two tenants may use the same one.
+  family(
+    "controlroom_source_freshness_lag_seconds",
+    "gauge",
+    "Seconds a source stream's newest row was behind the clock, as its newest SOURCE_FRESHNESS event reported (no sample while the stream reports none, e.g. when empty).",
+  );
+  for (const row of store.sourceFreshness) {
+    if (row.lagSeconds === null) continue;
+    sample("controlroom_source_freshness_lag_seconds", row.lagSeconds, {
+      tenant_id: row.tenantId,
+      stream: row.stream,
+    });
+  }
+  family(
+    "controlroom_source_freshness_measured_timestamp_seconds",
+    "gauge",
+    "When that newest SOURCE_FRESHNESS report was measured, in Unix seconds.",
+  );
+  for (const row of store.sourceFreshness) {
+    sample("controlroom_source_freshness_measured_timestamp_seconds", row.measuredAtSeconds, {
+      tenant_id: row.tenantId,
+      stream: row.stream,
+    });
+  }
 
   family(
     "controlroom_http_requests_total",

@@ -45,6 +45,12 @@ interface MetricsRow {
   lease_expirations_total: number;
   artifacts_total: number;
   claim_wait: OpsMetricsSnapshot["claimWait"];
+  source_freshness: {
+    tenant_id: string;
+    stream: string;
+    lag_seconds: number | null;
+    measured_at: number;
+  }[];
 }
 
 /**
@@ -212,6 +218,12 @@ export class SqlOpsStore implements OpsStore {
       leaseExpirationsTotal: row.lease_expirations_total,
       artifactsTotal: row.artifacts_total,
       claimWait: row.claim_wait,
+      sourceFreshness: row.source_freshness.map((sample) => ({
+        tenantId: sample.tenant_id,
+        stream: sample.stream,
+        lagSeconds: sample.lag_seconds,
+        measuredAtSeconds: sample.measured_at,
+      })),
     };
   }
 
