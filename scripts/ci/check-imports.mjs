@@ -16,6 +16,7 @@ const packages = [
   "@controlroom/adapters/duckdb",
   "@controlroom/adapters/s3",
   "@controlroom/adapters/postgres",
+  "@controlroom/odoo-medallion",
 ];
 let failed = false;
 for (const name of packages) {

@@ -7,6 +7,8 @@ export interface CliIo {
   stdout(line: string): void;
   /** Writes a line to standard error. */
   stderr(line: string): void;
+  /** True when standard output is a terminal (progress is then redrawn in place). */
+  stdoutIsTTY?: boolean | undefined;
   env: Readonly<Record<string, string | undefined>>;
   /** Relative paths in flags resolve against this directory. */
   cwd: string;
@@ -27,6 +29,7 @@ export function processIo(): CliIo {
   return {
     stdout: (line) => process.stdout.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
+    stdoutIsTTY: process.stdout.isTTY === true,
     env: process.env,
     cwd: process.cwd(),
     waitForStop: () =>

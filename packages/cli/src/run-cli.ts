@@ -1,4 +1,5 @@
 import { type CliIo, processIo } from "./cli-io.js";
+import { DEMO_USAGE, demoCommand } from "./commands/demo.js";
 import { EVENTS_USAGE, eventsCommand } from "./commands/events.js";
 import { RUNS_USAGE, runsCommand } from "./commands/runs.js";
 import { SERVE_USAGE, serveCommand } from "./commands/serve.js";
@@ -7,6 +8,11 @@ import { TOKEN_USAGE, tokenCommand } from "./commands/token.js";
 import { isUsageError } from "./usage-error.js";
 
 const COMMANDS = {
+  demo: {
+    run: demoCommand,
+    usage: DEMO_USAGE,
+    summary: "run the Odoo finance pipeline, all embedded",
+  },
   serve: { run: serveCommand, usage: SERVE_USAGE, summary: "run the control plane" },
   token: { run: tokenCommand, usage: TOKEN_USAGE, summary: "print a bearer token" },
   runs: { run: runsCommand, usage: RUNS_USAGE, summary: "list runs, show one: runs list|show" },

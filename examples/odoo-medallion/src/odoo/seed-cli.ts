@@ -7,7 +7,7 @@ import { mutateOdooDatabase } from "./mutate-odoo-database.js";
 import { type OdooDatabase, pgliteOdooDatabase, postgresOdooDatabase } from "./odoo-database.js";
 import { seedOdooDatabase } from "./seed-odoo-database.js";
 
-const USAGE = `Usage: pnpm --filter @controlroom/example-odoo-medallion seed [options]
+const USAGE = `Usage: pnpm --filter @controlroom/odoo-medallion seed [options]
 
   --rows N       journal items to generate (default 10000)
   --seed S       PRNG seed (default 1)
