@@ -13,9 +13,9 @@ import {
   type DuckDBResult,
   StatementType,
 } from "@duckdb/node-api";
+import { ChunkRowReader } from "./chunk-row-reader.js";
 import type { DuckDbEngineOptions } from "./duckdb-engine-options.js";
 import { DuckDbError, toDuckDbError } from "./duckdb-error.js";
-import { duckDbValueConverter } from "./duckdb-value-converter.js";
 import { interruptOnAbort } from "./interrupt-on-abort.js";
 import { toDuckDbParams } from "./to-duckdb-params.js";
 
@@ -57,8 +57,10 @@ export class DuckDbEngine implements SqlEngine {
     return this.#withConnection(options.signal, async (connection) => {
       const result = await this.#run(connection, sql, options);
       const columns = columnsOf(result);
-      const rows = await result.convertRowObjects(duckDbValueConverter);
-      return { columns, rows: rows as Row[] };
+      const reader = new ChunkRowReader(result.deduplicatedColumnNames(), result.columnTypes());
+      const rows: Row[] = [];
+      for (const chunk of await result.fetchAllChunks()) reader.read(chunk, rows);
+      return { columns, rows };
     });
   }
 
@@ -77,18 +79,12 @@ export class DuckDbEngine implements SqlEngine {
       // batch, not the whole result.
       const result = await connection.stream(sql, params?.values, params?.types);
       const columns = columnsOf(result);
-      const names = result.deduplicatedColumnNames();
+      const reader = new ChunkRowReader(result.deduplicatedColumnNames(), result.columnTypes());
       let rows: Row[] = [];
       for (;;) {
         const chunk = await result.fetchChunk();
         if (chunk === null || chunk.rowCount === 0) break;
-        for (let index = 0; index < chunk.rowCount; index++) {
-          const row: Record<string, unknown> = {};
-          chunk.visitRowValues(index, (value, _row, column, type) => {
-            row[names[column] as string] = duckDbValueConverter(value, type, duckDbValueConverter);
-          });
-          rows.push(row as Row);
-        }
+        reader.read(chunk, rows);
         if (rows.length >= batchSize) {
           yield { columns, rows };
           rows = [];
