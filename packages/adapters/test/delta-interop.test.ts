@@ -126,4 +126,31 @@ describe.skipIf(!available && !inCi)("Delta interop with delta-rs", () => {
     expect(fromCheckpoint.version).toBe(5);
     expect(canonical(fromCheckpoint)).toEqual(ours);
   }, 120_000);
+
+  it("reads a table after a RESTORE commit with the restored version's rows", async () => {
+    const table = openDeltaTable({ store: createLocalObjectStore({ root }), location: "restored" });
+    await table.create({ schema, partitionColumns: ["letter"], provenance });
+    const at = (id: number, letter: string) => ({
+      id: BigInt(id),
+      letter,
+      day: "2024-02-01",
+      amount: `${id}.5`,
+      score: id,
+      at: new Date(Date.UTC(2024, 1, 1, 0, 0, id)),
+      note: `n${id}`,
+    });
+    await table.append({ rows: [at(1, "a"), at(2, "b")] }, { provenance }); // v1
+    await table.overwrite({ rows: [at(3, "c")] }, { provenance }); // v2
+    await table.append({ rows: [at(4, "a")] }, { provenance }); // v3
+    const restored = await table.restore({ version: 1, provenance });
+    expect(restored.version).toBe(4);
+    const scan = await table.scan({ version: 1 });
+    const ours = await canonicalRows(session, scan.sql);
+    await scan.dispose();
+    await table.close();
+    const theirs = await readWithDeltaRs(join(root, "restored"));
+    expect(theirs.version).toBe(4);
+    expect(theirs.files).toBe(2);
+    expect(canonical(theirs)).toEqual(ours);
+  }, 120_000);
 });

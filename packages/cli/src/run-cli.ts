@@ -1,6 +1,9 @@
 import { type CliIo, processIo } from "./cli-io.js";
 import { DEMO_USAGE, demoCommand } from "./commands/demo.js";
 import { EVENTS_USAGE, eventsCommand } from "./commands/events.js";
+import { MCP_USAGE, mcpCommand } from "./commands/mcp.js";
+import { REBUILD_USAGE, rebuildCommand } from "./commands/rebuild.js";
+import { ROLLBACK_USAGE, rollbackCommand } from "./commands/rollback.js";
 import { RUNS_USAGE, runsCommand } from "./commands/runs.js";
 import { SERVE_USAGE, serveCommand } from "./commands/serve.js";
 import { TABLE_USAGE, tableCommand } from "./commands/table.js";
@@ -26,6 +29,21 @@ const COMMANDS = {
     usage: TABLE_USAGE,
     summary: "Delta tables: table read|history URI",
   },
+  rollback: {
+    run: rollbackCommand,
+    usage: ROLLBACK_USAGE,
+    summary: "restore a run's silver and gold tables, as an audited run",
+  },
+  rebuild: {
+    run: rebuildCommand,
+    usage: REBUILD_USAGE,
+    summary: "re-run a run from its pinned inputs and compare every output hash",
+  },
+  mcp: {
+    run: mcpCommand,
+    usage: MCP_USAGE,
+    summary: "serve the control plane as MCP tools for agents",
+  },
 } as const;
 
 type CommandName = keyof typeof COMMANDS;
@@ -35,7 +53,7 @@ export const USAGE = `Usage: controlroom <command> [flags]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, command]) => `  ${name.padEnd(8)}${command.summary}`)
+  .map(([name, command]) => `  ${name.padEnd(10)}${command.summary}`)
   .join("\n")}
 
 Run \`controlroom <command> --help\` for its flags.`;

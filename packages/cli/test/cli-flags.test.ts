@@ -28,6 +28,8 @@ describe("bad calls exit 2 with a message and the usage", () => {
     [["token", "--tenant", "acme", "--role", "root"], /--role must be one of viewer, executor/],
     [["token", "--tenant", "acme", "--role", "admin", "--expires-in", "soon"], /--expires-in/],
     [["token", "--tenant", "acme", "--role", "admin", "--expires-in", "-5d"], /--expires-in/],
+    [["demo", "--lineage-file", "a.jsonl", "--lineage-url", "http://x/"], /not both/],
+    [["demo", "--lineage-url", "ftp://lineage.example/"], /--lineage-url must be an http/],
   ];
   it.each(cases)("controlroom %j", async (argv, message) => {
     const { io, out, err } = memoryIo({}, dir);

@@ -51,8 +51,12 @@ export function runCliProcess(
   });
 }
 
-/** Resolves with stdout so far once it matches `pattern`; rejects if the process exits first. */
-export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000) {
+/**
+ * Resolves with stdout so far once it matches `pattern`; rejects if the process exits
+ * first. The default wait is long because on a loaded CI machine starting a tsx process
+ * that opens PGlite has taken over 20 s.
+ */
+export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 90_000) {
   return new Promise<string>((resolve, reject) => {
     let stdout = "";
     let stderr = "";

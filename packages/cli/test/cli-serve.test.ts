@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-describe("controlroom serve (a real process)", () => {
+describe("controlroom serve (a real process)", { timeout: 180_000 }, () => {
   it("prints a URL and an admin token, answers, accepts `controlroom token` tokens, stops on SIGTERM", async () => {
     const dataDir = join(dir, "data");
     const child = spawnCli(["serve", "--port", "0", "--data-dir", dataDir]);

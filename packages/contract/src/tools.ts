@@ -110,6 +110,46 @@ export const TOOL_SPECS = [
     input: z.object({ ...runId, ...CancelRunRequestSchema.shape }),
     endpoint: "cancelRun",
   },
+  // The two requests below read the target run (getRun) and create a run from its record
+  // (createRun): the SDK's requestRollback() and requestRebuild() build the body. A worker
+  // with the rollback or rebuild executor and the lake does the work.
+  {
+    name: "request_rollback",
+    description:
+      "Request a rollback of the lake to a succeeded run: creates a run (spec controlroom/rollback) that restores each silver and gold table that run published to the version it wrote, one atomic RESTORE commit per table, executed by a worker serving the rollback executor. Bronze (raw history) is never rolled back. dry_run reports current and target versions and row counts without changing anything. Follow the returned run with list_events.",
+    input: z.object({
+      to_run_id: UuidSchema.describe("The succeeded run whose tables to go back to."),
+      tables: z
+        .array(z.string().min(1).max(200))
+        .min(1)
+        .max(500)
+        .optional()
+        .describe("Only these tables, e.g. gold.ar_ageing or ar_ageing. Default: all."),
+      dry_run: z.boolean().optional().describe("Change nothing; report the plan. Default: false."),
+      idempotency_key: z
+        .string()
+        .min(1)
+        .max(255)
+        .optional()
+        .describe("Makes the request safe to retry."),
+    }),
+    endpoint: "createRun",
+  },
+  {
+    name: "request_rebuild",
+    description:
+      "Request a rebuild of a succeeded run: creates a run (spec controlroom/rebuild) that re-runs its phases after ingest at the same git sha against the exact input versions it read, in scratch space, then compares every silver and gold output hash: recorded, stored (re-hashed now) and rebuilt. The run fails when any differs, with a REBUILD_OUTPUT_COMPARED event per output (including differing rows). Executed by a worker serving the pipeline's rebuild variant.",
+    input: z.object({
+      run_id: UuidSchema.describe("The succeeded run to rebuild."),
+      idempotency_key: z
+        .string()
+        .min(1)
+        .max(255)
+        .optional()
+        .describe("Makes the request safe to retry."),
+    }),
+    endpoint: "createRun",
+  },
 ] as const satisfies readonly ToolSpec[];
 
 export type ToolName = (typeof TOOL_SPECS)[number]["name"];

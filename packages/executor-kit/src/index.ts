@@ -7,6 +7,7 @@ export type {
   PhaseArtifacts,
   PhaseContext,
   PhaseEventFields,
+  PhaseLineage,
   PhaseLogger,
   PhaseSecrets,
   StoredArtifact,
@@ -38,14 +39,50 @@ export {
 export { NonRetryableError } from "./errors/non-retryable-error.js";
 export { RetryAfterError } from "./errors/retry-after-error.js";
 export { canonicalRowJson, createRowSetHash, type RowSetDigest } from "./hashing/row-set-hash.js";
+export { datasetNameFromUri } from "./lineage/dataset-name-from-uri.js";
+export { type LakehouseDatasetOptions, lakehouseDataset } from "./lineage/lakehouse-dataset.js";
+export {
+  createOpenLineageEmitter,
+  DEFAULT_OPENLINEAGE_PRODUCER,
+  isOpenLineageEmitter,
+  type OpenLineageEmitter,
+  type OpenLineageEmitterOptions,
+  type OpenLineageEmitterStats,
+  type OpenLineageLogger,
+} from "./lineage/openlineage-emitter.js";
+export {
+  OPENLINEAGE_RUN_EVENT_SCHEMA_URL,
+  OPENLINEAGE_SPEC_VERSION,
+  type OpenLineageDataset,
+  type OpenLineageEventType,
+  type OpenLineageFacet,
+  type OpenLineageFacets,
+  type OpenLineageInputDataset,
+  type OpenLineageOutputDataset,
+  type OpenLineageRunEvent,
+} from "./lineage/openlineage-event.js";
+export type {
+  OpenLineageFileTransport,
+  OpenLineageHttpTransport,
+  OpenLineageSend,
+  OpenLineageTransport,
+} from "./lineage/openlineage-transport.js";
+export { phaseRunId } from "./lineage/phase-run-id.js";
+export {
+  type RunLineageEventOptions,
+  runLineageEvent,
+  runStatusLineageEventType,
+} from "./lineage/run-lineage-event.js";
 export type {
   AppendRowsOptions,
   ContentHashOptions,
   DerivedViewRef,
   Lakehouse,
   LakehouseSession,
+  RestoreTableOptions,
   SessionViewRef,
   TableContentHash,
+  TableRestoreResult,
   TableVersionRef,
   TableWriteResult,
   WriteQueryOptions,

@@ -33,6 +33,31 @@ export {
 } from "./errors/control-room-error.js";
 export { EventBuffer, type EventBufferOptions, type EventDraft } from "./event-buffer.js";
 export { localArtifactStorage } from "./local-artifact-storage.js";
+export {
+  REBUILD_SPEC_SLUG,
+  REBUILD_VERIFY_PHASE,
+  type RebuildRequestOptions,
+  type RebuildVerifyParams,
+  rebuildCapability,
+  rebuildRunRequest,
+  requestRebuild,
+} from "./requests/rebuild-request.js";
+export {
+  DERIVED_LAYERS,
+  type PinnedTableVersion,
+  pinnedInputs,
+  type RecordedTable,
+  recordedTables,
+} from "./requests/recorded-tables.js";
+export {
+  ROLLBACK_CAPABILITY,
+  ROLLBACK_PHASE,
+  ROLLBACK_SPEC_SLUG,
+  type RollbackParams,
+  type RollbackRequestOptions,
+  requestRollback,
+  rollbackRunRequest,
+} from "./requests/rollback-request.js";
 export type { ArtifactData, PutArtifactRequest } from "./resources/artifacts.js";
 export type { ClaimBody, ClaimRunBody } from "./resources/claims.js";
 export type { IterateEventsOptions } from "./resources/events.js";

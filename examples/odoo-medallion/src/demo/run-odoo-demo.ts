@@ -4,7 +4,15 @@ import { createLocalObjectStore } from "@controlroom/adapters/local";
 import { createPostgresSource } from "@controlroom/adapters/postgres";
 import { type Event, manifestSha256, type Run } from "@controlroom/contract";
 import { startControlPlane } from "@controlroom/control-plane";
-import { runWorker } from "@controlroom/executor-kit";
+import {
+  createOpenLineageEmitter,
+  isOpenLineageEmitter,
+  type OpenLineageEmitter,
+  type OpenLineageEmitterOptions,
+  runLineageEvent,
+  runStatusLineageEventType,
+  runWorker,
+} from "@controlroom/executor-kit";
 import { medallionPhases, type PublishedTable } from "@controlroom/executor-kit/medallion";
 import { ControlRoomClient } from "@controlroom/sdk";
 import { pino } from "pino";
@@ -45,6 +53,14 @@ export interface OdooDemoOptions {
   tenant?: string | undefined;
   /** Worker log level on stderr. @default "error" */
   logLevel?: "debug" | "info" | "warn" | "error" | "silent" | undefined;
+  /**
+   * Emit OpenLineage events: the run's START and COMPLETE/FAIL (job `odoo-finance`) and
+   * every phase's (jobs `odoo-finance.<phase>`, with the tables each read and wrote).
+   * Options (e.g. `{ transport: { type: "file", path } }`) make an emitter that is
+   * closed before the demo returns; an emitter is only flushed.
+   * @default undefined (none)
+   */
+  lineage?: OpenLineageEmitter | OpenLineageEmitterOptions | undefined;
 }
 
 /** One gold table in the demo's summary. */
@@ -102,6 +118,7 @@ export async function runOdooDemo(options: OdooDemoOptions): Promise<OdooDemoRes
   });
   const cleanup: (() => Promise<void>)[] = [() => odoo.close()];
   try {
+    const lineage = lineageEmitter(options.lineage, cleanup);
     let changed: number | undefined;
     if ((options.mutate ?? 0) > 0) {
       const round = await odoo.recordMutation();
@@ -151,6 +168,16 @@ export async function runOdooDemo(options: OdooDemoOptions): Promise<OdooDemoRes
       input_manifest: { source: { kind: "odoo", engine: "pglite", seed, rows } },
       labels: { origin: "controlroom-demo" },
     });
+    // The worker sees phases, not runs: the run's own events come from here, where it
+    // is created and awaited.
+    lineage?.emit(
+      runLineageEvent({
+        eventType: "START",
+        run,
+        namespace: lineage.namespace,
+        producer: lineage.producer,
+      }),
+    );
 
     const stopWorker = new AbortController();
     const onAbort = () => stopWorker.abort(options.signal?.reason);
@@ -165,6 +192,7 @@ export async function runOdooDemo(options: OdooDemoOptions): Promise<OdooDemoRes
       handleSignals: false,
       signal: stopWorker.signal,
       logger: pino({ level: options.logLevel ?? "error" }, pino.destination(2)),
+      lineage,
     });
     try {
       for await (const event of client.events.iterate(run.run_id, {
@@ -180,6 +208,18 @@ export async function runOdooDemo(options: OdooDemoOptions): Promise<OdooDemoRes
       options.signal?.removeEventListener("abort", onAbort);
     }
     const finished = await client.runs.get(run.run_id);
+    const failedPhase = finished.phases.find((p) => p.status === "failed");
+    lineage?.emit(
+      runLineageEvent({
+        eventType: runStatusLineageEventType(finished.status),
+        run: finished,
+        namespace: lineage.namespace,
+        producer: lineage.producer,
+        errorMessage: failedPhase
+          ? `phase ${failedPhase.name} failed: ${failedPhase.last_error?.message ?? "failed"}`
+          : undefined,
+      }),
+    );
     return await summarise(finished, {
       dataDir,
       source: {
@@ -195,6 +235,23 @@ export async function runOdooDemo(options: OdooDemoOptions): Promise<OdooDemoRes
   } finally {
     for (const close of cleanup) await close();
   }
+}
+
+/** The demo's emitter: made from options (and closed last), or the caller's (flushed). */
+function lineageEmitter(
+  option: OdooDemoOptions["lineage"],
+  cleanup: (() => Promise<void>)[],
+): OpenLineageEmitter | undefined {
+  if (option === undefined) return undefined;
+  if (isOpenLineageEmitter(option)) {
+    cleanup.push(async () => {
+      await option.flush(5_000);
+    });
+    return option;
+  }
+  const emitter = createOpenLineageEmitter(option);
+  cleanup.push(() => emitter.close());
+  return emitter;
 }
 
 async function summarise(

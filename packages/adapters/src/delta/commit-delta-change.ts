@@ -38,7 +38,8 @@ export interface CommitContext {
   maxAttempts: number;
 }
 
-const ENGINE_INFO = "controlroom-adapters-delta/0.1.0";
+/** The `engineInfo` every commit of this writer records. */
+export const ENGINE_INFO = "controlroom-adapters-delta/0.1.0";
 const OPERATIONS: Record<TableCommit["operation"], string> = {
   create: "CREATE TABLE",
   append: "WRITE",
@@ -72,7 +73,6 @@ export async function commitDeltaChange(
   signal?: AbortSignal,
 ): Promise<DeltaCommitResult> {
   const { store, location } = context;
-  const logPrefix = deltaLogPrefix(location);
   const now = Date.now();
   let loaded: LoadedDeltaState | undefined;
   if (change.operation !== "create") {
@@ -88,10 +88,51 @@ export async function commitDeltaChange(
     }
   }
   const { actions, blindAppend, metadata } = buildActions(change, extra, loaded, now);
-  const configured = Number(metadata.configuration?.["delta.checkpointInterval"]);
+  return putDeltaCommit(
+    context,
+    actions,
+    {
+      version: loaded === undefined ? 0 : loaded.snapshot.version + 1,
+      metadata,
+      blindAppend,
+      readWholeTable: change.expectedVersion !== undefined,
+      create: change.operation === "create",
+    },
+    signal,
+  );
+}
+
+/** How {@link putDeltaCommit} writes a commit and decides about a lost race. */
+export interface PutDeltaCommitOptions {
+  /** The version to try first (the read version + 1, or 0 for a new table). */
+  version: number;
+  /** The table's metadata after the commit (its checkpoint interval is honoured). */
+  metadata: MetadataAction;
+  /** Adds only, nothing read: retried past other writers' data changes. */
+  blindAppend: boolean;
+  /** The change depends on the whole table as read: any other commit conflicts. */
+  readWholeTable: boolean;
+  /** A new table: losing the race means another writer created it. */
+  create: boolean;
+}
+
+/**
+ * Writes prepared actions as the next version with `putIfAbsent`, retrying a blind
+ * append past other writers' commits and failing anything else that lost the race with
+ * {@link DeltaConcurrentModificationError}; checkpoints every interval.
+ */
+export async function putDeltaCommit(
+  context: CommitContext,
+  actions: DeltaAction[],
+  options: PutDeltaCommitOptions,
+  signal?: AbortSignal,
+): Promise<DeltaCommitResult> {
+  const { store, location } = context;
+  const logPrefix = deltaLogPrefix(location);
+  const configured = Number(options.metadata.configuration?.["delta.checkpointInterval"]);
   const interval =
     Number.isInteger(configured) && configured > 0 ? configured : context.checkpointInterval;
-  let version = loaded === undefined ? 0 : loaded.snapshot.version + 1;
+  let version = options.version;
   for (let attempt = 0; attempt < context.maxAttempts; attempt++) {
     signal?.throwIfAborted();
     const body = actions.map((action) => JSON.stringify(action)).join("\n");
@@ -106,7 +147,7 @@ export async function commitDeltaChange(
       return { version, ...(await checkpointAfterCommit(context, version, signal)) };
     }
     // Another writer took this version: decide whether our change still holds on top.
-    if (change.operation === "create") {
+    if (options.create) {
       throw new DeltaConcurrentModificationError(
         `a table already exists at "${location}"`,
         version,
@@ -114,7 +155,7 @@ export async function commitDeltaChange(
       );
     }
     const winner = (await readCommitActions(store, commitKey(logPrefix, version), signal)) ?? [];
-    const conflict = conflictWith(winner, blindAppend, change.expectedVersion !== undefined);
+    const conflict = conflictWith(winner, options.blindAppend, options.readWholeTable);
     if (conflict !== undefined) {
       throw new DeltaConcurrentModificationError(
         `version ${version} was committed by another writer and ${conflict}; re-read the table and retry`,

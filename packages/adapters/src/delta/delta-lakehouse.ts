@@ -7,12 +7,14 @@ import {
   type LakehouseSession,
   type ObjectStore,
   type ObjectStoreCallOptions,
+  type RestoreTableOptions,
   type SessionViewRef,
   type SqlEngine,
   type SqlRow,
   type TableContentHash,
   type TableFormat,
   type TableHistoryEntry,
+  type TableRestoreResult,
   type TableSchema,
   type TableSnapshot,
   type TableVersionRef,
@@ -25,6 +27,7 @@ import { isAdapterError } from "../internal/adapter-error.js";
 import { LakehouseError } from "../internal/lakehouse-error.js";
 import { quoteIdentifier } from "../internal/sql-quote.js";
 import type { DeltaLakehouseOptions } from "./delta-lakehouse-options.js";
+import { openDeltaTable } from "./delta-table.js";
 import { createDeltaTableFormat } from "./delta-table-format.js";
 import { LakehouseWorkspace } from "./lakehouse-workspace.js";
 import { stagedRowsSql, stageJsonRows } from "./stage-json-rows.js";
@@ -165,6 +168,37 @@ export class DeltaLakehouse implements Lakehouse {
         for (const view of registered) await view.dispose().catch(() => undefined);
       }
     });
+  }
+
+  async restore(location: string, options: RestoreTableOptions): Promise<TableRestoreResult> {
+    this.#checkOpen();
+    const { signal } = options;
+    // Both versions must exist: say so in the lakehouse's words.
+    await this.#requireSnapshot({ location }, signal, "restore");
+    await this.#requireSnapshot({ location, version: options.version }, signal, "restore");
+    const table = openDeltaTable({
+      store: this.#store,
+      location: tableLocation(location),
+      checkpointInterval: this.#options.checkpointInterval,
+    });
+    try {
+      const result = await table.restore({
+        version: options.version,
+        provenance: options.provenance,
+        signal,
+      });
+      return {
+        location,
+        version: result.version ?? result.readVersion,
+        committed: result.version !== undefined,
+        previousVersion: result.readVersion,
+        restoredVersion: result.restoredVersion,
+        filesAdded: result.filesAdded,
+        filesRemoved: result.filesRemoved,
+      };
+    } finally {
+      await table.close();
+    }
   }
 
   async contentHash(

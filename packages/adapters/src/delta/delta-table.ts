@@ -4,7 +4,11 @@ import type {
   TableCommit,
   TableSchema,
 } from "@controlroom/executor-kit";
-import { commitDeltaChange, type DeltaCommitResult } from "./commit-delta-change.js";
+import {
+  type CommitContext,
+  commitDeltaChange,
+  type DeltaCommitResult,
+} from "./commit-delta-change.js";
 import { type DeltaHistoryEntry, readDeltaHistory } from "./delta-history.js";
 import { listDeltaLog } from "./delta-log-listing.js";
 import type { DeltaSnapshot } from "./delta-snapshot.js";
@@ -16,6 +20,11 @@ import {
 import { type LoadedDeltaState, loadDeltaState } from "./load-delta-state.js";
 import { type DeltaScan, prepareDeltaScan } from "./prepare-delta-scan.js";
 import { type DeltaRows, readDeltaRows } from "./read-delta-rows.js";
+import {
+  type DeltaRestoreOptions,
+  type DeltaRestoreResult,
+  restoreDeltaTable,
+} from "./restore-delta-table.js";
 import { writeDeltaCheckpoint } from "./write-delta-checkpoint.js";
 import { type DeltaWriteInput, writeDeltaDataFiles } from "./write-delta-data-files.js";
 
@@ -226,6 +235,25 @@ export class DeltaTable {
     return this.#commit(change, {}, options.signal);
   }
 
+  /**
+   * Delta's RESTORE: one commit (operation `RESTORE`, `operationParameters.version`)
+   * that makes the table read exactly as it did at `version`, removing the live files
+   * that version did not have and adding back the ones it had. History keeps every
+   * version. Conditional on the version read, so a concurrent writer makes it fail with
+   * `DeltaConcurrentModificationError`; refused with `DeltaRestoreFilesMissingError`
+   * (`DELTA_RESTORE_FILES_MISSING`) when files it needs were vacuumed; a no-op
+   * (`version: undefined`) when the table already has exactly those files.
+   *
+   * @example
+   * ```ts
+   * const result = await table.restore({ version: 3, provenance: { run_id, phase: "restore", git_sha } });
+   * console.log(result.version ?? "already at version 3");
+   * ```
+   */
+  restore(options: DeltaRestoreOptions): Promise<DeltaRestoreResult> {
+    return restoreDeltaTable(this.#commitContext(), options);
+  }
+
   /** Writes a checkpoint of `version` (default: the latest) and `_last_checkpoint`. */
   async checkpoint(
     options: { version?: number | undefined; signal?: AbortSignal | undefined } = {},
@@ -285,18 +313,17 @@ export class DeltaTable {
     },
     signal: AbortSignal | undefined,
   ): Promise<DeltaCommitResult> {
-    return commitDeltaChange(
-      {
-        store: this.store,
-        location: this.location,
-        session: () => this.session(),
-        checkpointInterval: this.#options.checkpointInterval ?? 10,
-        maxAttempts: this.#options.maxCommitAttempts ?? 20,
-      },
-      change,
-      extra,
-      signal,
-    );
+    return commitDeltaChange(this.#commitContext(), change, extra, signal);
+  }
+
+  #commitContext(): CommitContext {
+    return {
+      store: this.store,
+      location: this.location,
+      session: () => this.session(),
+      checkpointInterval: this.#options.checkpointInterval ?? 10,
+      maxAttempts: this.#options.maxCommitAttempts ?? 20,
+    };
   }
 }
 

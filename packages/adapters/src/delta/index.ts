@@ -21,6 +21,7 @@ export { type DeltaHistoryEntry, readDeltaHistory } from "./delta-history.js";
 export { createDeltaLakehouse, DeltaLakehouse } from "./delta-lakehouse.js";
 export type { DeltaLakehouseOptions } from "./delta-lakehouse-options.js";
 export { DeltaProtocolError } from "./delta-protocol-error.js";
+export { DeltaRestoreFilesMissingError } from "./delta-restore-files-missing-error.js";
 export {
   type DeltaStructField,
   type DeltaStructType,
@@ -51,6 +52,7 @@ export {
 } from "./duckdb-session.js";
 export { type DeltaScan, prepareDeltaScan } from "./prepare-delta-scan.js";
 export { type DeltaRows, readDeltaRows } from "./read-delta-rows.js";
+export type { DeltaRestoreOptions, DeltaRestoreResult } from "./restore-delta-table.js";
 export {
   type DeltaAddFile,
   type DeltaWriteInput,

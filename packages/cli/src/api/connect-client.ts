@@ -26,21 +26,36 @@ export interface CliConnection {
   url: string;
 }
 
+/** Where a command's control plane is and the token to use, from its connection flags. */
+export interface ConnectionSettings {
+  /** The control plane's base URL. */
+  url: string;
+  /** The bearer token, when one was given or could be signed. */
+  token: string | undefined;
+}
+
 /**
- * Makes the SDK client of a command from its connection flags: the URL from `--url`,
+ * Reads the connection flags without requiring a token: the URL from `--url`,
  * CONTROLROOM_URL or the default; the token from `--token`, a token signed with the
- * secret in `--data-dir`, or CONTROLROOM_TOKEN. No token at all is a usage error.
+ * secret in `--data-dir`, or CONTROLROOM_TOKEN. For commands whose callers may bring
+ * their own token (the MCP server over HTTP); the others use {@link connectClient}.
  *
  * @example
  * ```ts
- * const { values } = parseFlags(argv, { ...CONNECTION_FLAGS });
- * const { client } = await connectClient(values, io);
+ * const { url, token } = await connectionSettings(values, io);
  * ```
  */
-export async function connectClient(
-  values: { url?: string | undefined; token?: string | undefined; "data-dir"?: string | undefined },
+export async function connectionSettings(
+  values: ConnectionValues,
   io: CliIo,
-): Promise<CliConnection> {
+  options: {
+    /**
+     * How long a token signed from `--data-dir` lives: long enough for one command.
+     * @default "15m"
+     */
+    signedTokenExpiresIn?: string | undefined;
+  } = {},
+): Promise<ConnectionSettings> {
   const url = values.url ?? nonEmpty(io.env.CONTROLROOM_URL) ?? DEFAULT_URL;
   checkUrl(url, values.url !== undefined ? "--url" : "CONTROLROOM_URL");
   if (values.token !== undefined && values["data-dir"] !== undefined) {
@@ -59,21 +74,56 @@ export async function connectClient(
           tenant: DEFAULT_TENANT,
           role: "admin",
           sub: "controlroom-cli",
-          expiresIn: "15m",
+          expiresIn: options.signedTokenExpiresIn ?? "15m",
         }));
-  if (token === undefined) {
-    throw new UsageError(
-      "no token: pass --token, set CONTROLROOM_TOKEN, or pass --data-dir DIR of an embedded server (`controlroom serve --data-dir DIR`)",
-    );
-  }
-  const client = new ControlRoomClient({
+  return { url, token };
+}
+
+/**
+ * The SDK client the CLI's commands use: few retries, since someone (a person, an
+ * agent) is waiting for the answer.
+ *
+ * @example
+ * ```ts
+ * const client = cliClient(url, token, "controlroom-mcp");
+ * ```
+ */
+export function cliClient(url: string, token: string, userAgent = "controlroom-cli") {
+  return new ControlRoomClient({
     baseUrl: url,
     token,
-    // A person is waiting: fail within seconds when the server is not there.
+    // Fail within seconds when the server is not there.
     retry: { maxAttempts: 3, maxElapsedMs: 10_000 },
-    userAgent: "controlroom-cli",
+    userAgent,
   });
+}
+
+/**
+ * Makes the SDK client of a command from its connection flags (see
+ * {@link connectionSettings}). No token at all is a usage error.
+ *
+ * @example
+ * ```ts
+ * const { values } = parseFlags(argv, { ...CONNECTION_FLAGS });
+ * const { client } = await connectClient(values, io);
+ * ```
+ */
+export async function connectClient(values: ConnectionValues, io: CliIo): Promise<CliConnection> {
+  const { url, token } = await connectionSettings(values, io);
+  if (token === undefined) throw new UsageError(NO_TOKEN);
+  const client = cliClient(url, token);
   return { client, url: client.baseUrl };
+}
+
+/** The message of a missing token. */
+export const NO_TOKEN =
+  "no token: pass --token, set CONTROLROOM_TOKEN, or pass --data-dir DIR of an embedded server (`controlroom serve --data-dir DIR`)";
+
+/** The values of {@link CONNECTION_FLAGS} as `parseFlags` returns them. */
+export interface ConnectionValues {
+  url?: string | undefined;
+  token?: string | undefined;
+  "data-dir"?: string | undefined;
 }
 
 function checkUrl(url: string, source: string): void {

@@ -12,6 +12,7 @@ import { parseFlags } from "../parse-flags.js";
 import { UsageError } from "../usage-error.js";
 
 export const DEMO_USAGE = `Usage: controlroom demo [--rows N] [--seed S] [--mutate [--changes N]] [--data-dir DIR] [--json]
+                        [--lineage-file PATH | --lineage-url URL]
 
 Runs the main job on embedded defaults: an Odoo database (PGlite, seeded on first use),
 the control plane (PGlite), a local lake of Delta tables and DuckDB, all in this process.
@@ -25,7 +26,11 @@ One run of the odoo-finance pipeline: ingest → validate → silver → gold �
                 --data-dir\` reads)                                       default ${DEFAULT_DATA_DIR}
   --git-sha     the commit the run is tied to          default: git HEAD here, else fixed
   --json        print a machine-readable summary on stdout (progress goes to stderr)
-  --verbose     worker logs (JSON) on stderr`;
+  --verbose     worker logs (JSON) on stderr
+  --lineage-file PATH   append the run's and each phase's OpenLineage events to PATH
+                        (JSON Lines)
+  --lineage-url URL     POST them to an OpenLineage endpoint instead, e.g.
+                        http://localhost:5000/api/v1/lineage (Marquez)`;
 
 /**
  * `controlroom demo`: seeds (once) and runs the Odoo finance pipeline in process,
@@ -47,6 +52,8 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     "git-sha": { type: "string" },
     json: { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
+    "lineage-file": { type: "string" },
+    "lineage-url": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) {
@@ -60,6 +67,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(gitSha)) {
     throw new UsageError("--git-sha must be 40 or 64 lowercase hex characters");
   }
+  const lineage = lineageTransport(values["lineage-file"], values["lineage-url"], io.cwd);
   const dataDir = resolve(io.cwd, values["data-dir"]);
   const progressOut = values.json ? io.stderr : io.stdout;
   const live = !values.json && io.stdoutIsTTY === true;
@@ -78,6 +86,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
       gitSha,
       signal: stop.signal,
       logLevel: values.verbose ? "info" : "error",
+      lineage: lineage && { transport: lineage },
       onSeedProgress(loaded, total) {
         if (loaded - lastSeedReport >= total / 10 || loaded >= total) {
           lastSeedReport = loaded;
@@ -97,6 +106,32 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     if (isDemoError(error)) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** The OpenLineage transport the flags ask for, if any. */
+function lineageTransport(
+  file: string | undefined,
+  url: string | undefined,
+  cwd: string,
+): { type: "file"; path: string } | { type: "http"; url: string } | undefined {
+  if (file !== undefined && url !== undefined) {
+    throw new UsageError("give --lineage-file or --lineage-url, not both");
+  }
+  if (file !== undefined) {
+    if (file === "") throw new UsageError("--lineage-file needs a path");
+    return { type: "file", path: resolve(cwd, file) };
+  }
+  if (url === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.protocol !== "http:" && parsed?.protocol !== "https:") {
+    throw new UsageError("--lineage-url must be an http:// or https:// URL");
+  }
+  return { type: "http", url };
 }
 
 function positiveInteger(flag: string, text: string): number {

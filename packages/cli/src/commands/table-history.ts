@@ -75,8 +75,10 @@ export async function tableHistoryCommand(argv: string[], io: CliIo): Promise<nu
   }
 }
 
-// Delta calls appends and overwrites both WRITE; the mode tells them apart.
+// Delta calls appends and overwrites both WRITE; the mode tells them apart. A RESTORE
+// says which version it went back to.
 function operationText(operation: string, parameters: unknown): string {
-  const mode = (parameters as { mode?: unknown } | undefined)?.mode;
+  const { mode, version } = (parameters ?? {}) as { mode?: unknown; version?: unknown };
+  if (operation === "RESTORE" && version !== undefined) return `RESTORE (to ${version})`;
   return typeof mode === "string" && mode !== "" ? `${operation} (${mode})` : operation;
 }

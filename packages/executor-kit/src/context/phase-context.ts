@@ -1,4 +1,8 @@
 import type { Environment, EventLevel, JsonObject, PhaseKind } from "@controlroom/contract";
+import type {
+  OpenLineageInputDataset,
+  OpenLineageOutputDataset,
+} from "../lineage/openlineage-event.js";
 import type { Adapters } from "./adapters.js";
 
 /** Structured fields attached to a log line; JSON values only. */
@@ -127,6 +131,35 @@ export interface OutputManifestBuilder {
 }
 
 /**
+ * The datasets a phase read and wrote, for its OpenLineage events (`runWorker({ lineage
+ * })`). What is reported goes into the attempt's RUNNING, COMPLETE and FAIL events;
+ * a dataset reported twice (same namespace and name) is merged, facets of the later
+ * report winning. Standard facets get `_producer` and `_schemaURL` filled in. Without
+ * lineage configured every call is a no-op; check `enabled` before work that only
+ * lineage needs (reading a schema). Nothing here throws: a malformed dataset is logged
+ * and left out.
+ *
+ * @example
+ * ```ts
+ * ctx.lineage.input({ namespace: "postgres://db:5432", name: "shop.public.orders" });
+ * ctx.lineage.output({
+ *   namespace: "s3://lake",
+ *   name: "silver/orders",
+ *   facets: { version: { datasetVersion: "7" } },
+ *   outputFacets: { outputStatistics: { rowCount: 1200 } },
+ * });
+ * ```
+ */
+export interface PhaseLineage {
+  /** True when the worker emits OpenLineage events. */
+  readonly enabled: boolean;
+  /** Reports a dataset the phase read. */
+  input(dataset: OpenLineageInputDataset): void;
+  /** Reports a dataset the phase wrote. */
+  output(dataset: OpenLineageOutputDataset): void;
+}
+
+/**
  * Everything a phase's `run` receives: the run it belongs to, its typed params, the
  * outputs of the phases it depends on, an abort signal, logging, progress, artifacts,
  * secrets, its output manifest and the worker's adapters.
@@ -178,5 +211,7 @@ export interface PhaseContext<Params extends JsonObject = JsonObject> {
    */
   emit(type: string, event?: PhaseEventFields): void;
   readonly manifest: OutputManifestBuilder;
+  /** What the phase read and wrote, for OpenLineage; a no-op unless the worker emits lineage. */
+  readonly lineage: PhaseLineage;
   readonly adapters: Adapters;
 }

@@ -11,9 +11,11 @@ import type {
 } from "../context/phase-context.js";
 import { ExecutorKitError } from "../errors/executor-kit-error.js";
 import { NonRetryableError } from "../errors/non-retryable-error.js";
+import type { OpenLineageEmitter } from "../lineage/openlineage-emitter.js";
 import type { SecretProvider } from "../ports/secret-provider.js";
 import type { ArtifactSink } from "./artifact-sink.js";
 import type { AttemptInfo } from "./attempt-info.js";
+import { type AttemptLineage, DISABLED_LINEAGE } from "./attempt-lineage.js";
 import { ManifestBuilder } from "./manifest-builder.js";
 import { levelAtLeast, type PhaseEventSink } from "./phase-event.js";
 import { ProgressThrottle } from "./progress-throttle.js";
@@ -31,6 +33,8 @@ export interface PhaseContextServices {
   secrets: SecretProvider;
   adapters: Adapters;
   progressIntervalMs: number;
+  /** Where the attempt's OpenLineage events go; none are built without one. */
+  lineage?: OpenLineageEmitter | undefined;
 }
 
 /** A context and the handles its attempt needs afterwards. */
@@ -46,6 +50,7 @@ export function createPhaseContext<Params extends JsonObject>(
   params: Params,
   signal: AbortSignal,
   services: PhaseContextServices,
+  lineage?: AttemptLineage,
 ): BuiltPhaseContext<Params> {
   const { redactor, logger, emit } = services;
   const manifest = new ManifestBuilder();
@@ -56,6 +61,7 @@ export function createPhaseContext<Params extends JsonObject>(
       message: redactor.redactString(report.message ?? ""),
       payload: redactor.redact({ ...report }),
     });
+    lineage?.progress();
   });
 
   const logAt =
@@ -145,6 +151,7 @@ export function createPhaseContext<Params extends JsonObject>(
       },
     },
     manifest,
+    lineage: lineage ?? DISABLED_LINEAGE,
     adapters: services.adapters,
   });
   return { context, manifest, progress };

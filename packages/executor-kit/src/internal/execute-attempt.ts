@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { ExecutorDefinition } from "../definition/define-executor.js";
 import { ExecutorKitError, isExecutorKitError } from "../errors/executor-kit-error.js";
 import type { AttemptInfo } from "./attempt-info.js";
+import { AttemptLineage } from "./attempt-lineage.js";
 import { createPhaseContext, type PhaseContextServices } from "./create-phase-context.js";
 import { toPhaseError } from "./to-phase-error.js";
 
@@ -45,9 +46,31 @@ export interface AttemptRequest {
  * Runs one attempt of one phase: finds it, parses its params, runs it with a context
  * under a timeout and the worker's signal, checks its output and classifies the
  * result. It never throws: every ending is an {@link AttemptOutcome}. The worker and
- * the test harness share it, so a test sees what the server would.
+ * the test harness share it, so a test sees what the server would. With an OpenLineage
+ * emitter in `services`, it also emits the attempt's START and its COMPLETE, FAIL or
+ * ABORT (see {@link AttemptLineage}).
  */
 export async function executeAttempt(request: AttemptRequest): Promise<AttemptOutcome> {
+  const { services } = request;
+  const lineage = services.lineage
+    ? new AttemptLineage({
+        emitter: services.lineage,
+        info: request.info,
+        executor: request.executor,
+        redactor: services.redactor,
+        logger: services.logger,
+      })
+    : undefined;
+  lineage?.start();
+  const outcome = await runAttempt(request, lineage);
+  lineage?.end(outcome);
+  return outcome;
+}
+
+async function runAttempt(
+  request: AttemptRequest,
+  lineage: AttemptLineage | undefined,
+): Promise<AttemptOutcome> {
   const { executor, info, services } = request;
   const fail = (error: unknown, output_manifest: JsonObject = {}): AttemptOutcome => ({
     status: "failed",
@@ -101,7 +124,7 @@ export async function executeAttempt(request: AttemptRequest): Promise<AttemptOu
           request.timeoutMs,
         );
 
-  const built = createPhaseContext(info, params, controller.signal, services);
+  const built = createPhaseContext(info, params, controller.signal, services, lineage);
 
   try {
     // The race lets the worker report a timeout or shutdown even when the phase

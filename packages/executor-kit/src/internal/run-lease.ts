@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Adapters } from "../context/adapters.js";
 import type { ExecutorDefinition } from "../definition/define-executor.js";
 import type { ExecutorKitError } from "../errors/executor-kit-error.js";
+import type { OpenLineageEmitter } from "../lineage/openlineage-emitter.js";
 import type { SecretProvider } from "../ports/secret-provider.js";
 import type { WorkerClient } from "../worker/worker-client.js";
 import { abortableSleep } from "./abortable-sleep.js";
@@ -30,6 +31,8 @@ export interface RunLeaseDeps {
   artifactSink: ((lease: Lease) => ArtifactSink) | undefined;
   /** Aborted (reason `worker_shutdown`) when the grace period is over. */
   shutdown: AbortSignal;
+  /** Where attempts' OpenLineage events go; undefined for none. */
+  lineage: OpenLineageEmitter | undefined;
 }
 
 /**
@@ -121,6 +124,7 @@ export async function runLease(lease: Lease, deps: RunLeaseDeps): Promise<LeaseR
         secrets: deps.secrets,
         adapters: deps.adapters,
         progressIntervalMs: deps.progressIntervalMs,
+        lineage: deps.lineage,
       },
     });
     return await finish(lease, outcome, keeper, buffer, logger, deps);

@@ -5,6 +5,7 @@ import { type AnyPhaseDefinition, phase } from "../definition/phase.js";
 import { runIngest } from "./ingest-phase.js";
 import type { MedallionConfig } from "./medallion-config.js";
 import { resolveMedallionLayout } from "./medallion-layout.js";
+import { withMedallionLineage } from "./medallion-lineage.js";
 import { runGold, runSilver } from "./model-phase.js";
 import { runPublish } from "./publish-phase.js";
 import { runValidate } from "./validate-phase.js";
@@ -50,7 +51,8 @@ export function defineMedallionExecutor(config: MedallionConfig): MedallionExecu
     id: layout.id,
     version: layout.version,
     capabilities: [layout.capability],
-    phases: {
+    // Each phase also reports the table versions it read and wrote to ctx.lineage.
+    phases: withMedallionLineage(config, layout, {
       ingest: phase({ ...common, kind: "ingest", run: (ctx) => runIngest(config, layout, ctx) }),
       validate: phase({
         ...common,
@@ -61,7 +63,7 @@ export function defineMedallionExecutor(config: MedallionConfig): MedallionExecu
       silver: phase({ ...common, kind: "transform", run: (ctx) => runSilver(config, layout, ctx) }),
       gold: phase({ ...common, kind: "transform", run: (ctx) => runGold(config, layout, ctx) }),
       publish: phase({ ...common, kind: "publish", run: (ctx) => runPublish(config, layout, ctx) }),
-    },
+    }),
   });
   return Object.freeze({ ...executor, medallion: config });
 }

@@ -1,3 +1,4 @@
+export type { RowDifference } from "./audit-tables.js";
 export { currentViewSql } from "./current-view-sql.js";
 export {
   defineMedallionExecutor,
@@ -6,6 +7,11 @@ export {
   type MedallionPhaseName,
   medallionPhases,
 } from "./define-medallion-executor.js";
+export {
+  defineRollbackExecutor,
+  type RollbackExecutor,
+  type RollbackExecutorOptions,
+} from "./define-rollback-executor.js";
 export type {
   MedallionCheck,
   MedallionConfig,
@@ -22,3 +28,14 @@ export type {
   ValidateOutput,
 } from "./medallion-outputs.js";
 export type { PublishedTable } from "./publish-phase.js";
+export {
+  type RebuildExecutor,
+  type RebuildVariantOptions,
+  rebuildVariant,
+} from "./rebuild-variant.js";
+export type { RollbackOutput, RollbackPhaseParams } from "./restore-tables-phase.js";
+export type {
+  ComparedOutput,
+  VerifyRebuildOutput,
+  VerifyRebuildParams,
+} from "./verify-rebuild-phase.js";

@@ -94,6 +94,19 @@ async function ingestStream(
   }
   const until = await source.highWaterMark(stream.name, { signal });
   if (until === undefined || sameCursor(until, previousCursor)) {
+    // Still part of the record: later phases read this version.
+    if (bronze) {
+      ctx.manifest.declare(`bronze.${stream.name}`, {
+        kind: "table",
+        format: lake.format,
+        sha256: createRowSetHash().digest().sha256,
+        location,
+        version: bronze.version,
+        rows: 0,
+        previous_cursor: previousCursor ?? null,
+        cursor: previousCursor ?? null,
+      });
+    }
     return { ...base, rows: 0, cursor: previousCursor ?? null, status: "unchanged" };
   }
 
@@ -134,6 +147,9 @@ async function ingestStream(
       location,
       version,
       rows: written.rowCount,
+      // The source range read: (previous_cursor, cursor]. With the version, the record
+      // alone says which rows this run ingested.
+      previous_cursor: previousCursor ?? null,
       cursor: until,
     });
   }

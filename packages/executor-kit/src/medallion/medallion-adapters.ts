@@ -4,7 +4,10 @@ import type { Lakehouse } from "../ports/lakehouse.js";
 import type { MedallionConfig, MedallionSource } from "./medallion-config.js";
 
 /** The lakehouse a phase uses: from the configuration's resolver, else `ctx.adapters.lakehouse`. */
-export function lakehouseOf(config: MedallionConfig, ctx: PhaseContext): Lakehouse {
+export function lakehouseOf(
+  config: Pick<MedallionConfig, "adapters">,
+  ctx: PhaseContext,
+): Lakehouse {
   const lakehouse = config.adapters?.lakehouse?.(ctx) ?? ctx.adapters.lakehouse;
   if (!isLakehouse(lakehouse)) {
     throw new NonRetryableError(

@@ -54,6 +54,32 @@ export const ModelOutput = z.object({
 export type ModelOutput = z.output<typeof ModelOutput>;
 
 /**
+ * The bronze versions pinned in a phase's `params.inputs` (a rebuild's validate, which
+ * has no ingest upstream), in the shape ingest reports them; `undefined` without any.
+ */
+export function pinnedInputs(params: Readonly<Record<string, unknown>>): IngestOutput | undefined {
+  if (params.inputs === undefined) return undefined;
+  const parsed = z.record(z.string(), TableVersionOutput).safeParse(params.inputs);
+  if (!parsed.success) {
+    throw new NonRetryableError(
+      `params.inputs must map each stream to { location, version }: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+    );
+  }
+  const streams: IngestOutput["streams"] = {};
+  for (const [stream, ref] of Object.entries(parsed.data)) {
+    streams[stream] = {
+      ...ref,
+      rows: 0,
+      previous_cursor: null,
+      cursor: null,
+      status: "unchanged",
+      drift: [],
+    };
+  }
+  return { streams };
+}
+
+/**
  * The output of the upstream phase `name`, checked: a pipeline whose phases were
  * rearranged, or a hand-made run spec, fails with a clear message instead of reading
  * the wrong tables.

@@ -7,7 +7,12 @@ import { toJsonRow } from "./json-row.js";
 import { lakehouseOf } from "./medallion-adapters.js";
 import type { MedallionConfig } from "./medallion-config.js";
 import type { MedallionLayout } from "./medallion-layout.js";
-import { IngestOutput, upstreamOutput, type ValidateOutput } from "./medallion-outputs.js";
+import {
+  IngestOutput,
+  pinnedInputs,
+  upstreamOutput,
+  type ValidateOutput,
+} from "./medallion-outputs.js";
 
 /** Rows of a failed check named in its event and error. */
 const SAMPLE_ROWS = 20;
@@ -33,7 +38,9 @@ export async function runValidate(
   ctx: PhaseContext,
 ): Promise<ValidateOutput> {
   const lake = lakehouseOf(config, ctx);
-  const ingest = upstreamOutput(ctx.upstream, "ingest", IngestOutput);
+  // A rebuild has no ingest upstream: it validates the versions pinned in its params.
+  const pinned = "ingest" in ctx.upstream ? undefined : pinnedInputs(ctx.params);
+  const ingest = pinned ?? upstreamOutput(ctx.upstream, "ingest", IngestOutput);
   const findings: Finding[] = [];
   const versions: BronzeVersions = {};
   for (const stream of layout.streams) {

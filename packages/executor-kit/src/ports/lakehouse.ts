@@ -77,6 +77,31 @@ export interface ContentHashOptions extends ObjectStoreCallOptions {
   excludeColumns?: readonly string[] | undefined;
 }
 
+/** Options of {@link Lakehouse.restore}. */
+export interface RestoreTableOptions extends ObjectStoreCallOptions {
+  /** The version whose data the table goes back to. */
+  version: number;
+  /** Who restored it (the rollback run), recorded in the commit. */
+  provenance: CommitProvenance;
+}
+
+/** What {@link Lakehouse.restore} did. */
+export interface TableRestoreResult {
+  /** The table's root, as given. */
+  location: string;
+  /** The table's latest version afterwards: the restore's commit, or the version it was already at. */
+  version: number;
+  /** False when the table already read as the target version: nothing was committed. */
+  committed: boolean;
+  /** The latest version before the restore. */
+  previousVersion: number;
+  /** The version restored. */
+  restoredVersion: number;
+  /** Data files added back and removed. */
+  filesAdded: number;
+  filesRemoved: number;
+}
+
 /**
  * A SQL session over pinned table versions: each view name given to
  * {@link Lakehouse.session} reads exactly the version it was given, for the whole session.
@@ -143,6 +168,13 @@ export interface Lakehouse {
     work: (session: LakehouseSession) => Promise<T>,
     options?: ObjectStoreCallOptions,
   ): Promise<T>;
+  /**
+   * Makes a table read exactly as it did at an earlier version, in one atomic commit
+   * that keeps the history (Delta's `RESTORE`), conditional on the version it read.
+   * Refuses when data files the version needs are gone; commits nothing when the table
+   * already reads as that version. Optional: formats without time travel leave it out.
+   */
+  restore?(location: string, options: RestoreTableOptions): Promise<TableRestoreResult>;
   /** The content hash of a table version: equal rows give equal hashes, whatever the files. */
   contentHash(ref: TableVersionRef, options?: ContentHashOptions): Promise<TableContentHash>;
   /** Releases engines and temporary files. */

@@ -100,6 +100,13 @@ export interface Source<Row = Record<string, unknown>, Cursor extends SourceCurs
     stream: string,
     options?: { signal?: AbortSignal | undefined },
   ): Promise<Cursor | undefined>;
+  /**
+   * The OpenLineage dataset a stream is, by the spec's naming conventions (e.g.
+   * namespace `postgres://db.internal:5432`, name `odoo.public.account_move`). Lineage
+   * that reads this source names the stream with it.
+   * @default namespace the source's `name`, name the stream
+   */
+  datasetName?(stream: string): { namespace: string; name: string };
   /** Releases connections. */
   close?(): Promise<void>;
 }

@@ -10,6 +10,14 @@ import type { ArtifactSink } from "../internal/artifact-sink.js";
 import { executeAttempt } from "../internal/execute-attempt.js";
 import { Redactor } from "../internal/redactor.js";
 import { sha256Hex } from "../internal/sha256.js";
+import {
+  createOpenLineageEmitter,
+  DEFAULT_OPENLINEAGE_PRODUCER,
+  isOpenLineageEmitter,
+  type OpenLineageEmitter,
+  type OpenLineageEmitterOptions,
+} from "../lineage/openlineage-emitter.js";
+import type { OpenLineageRunEvent } from "../lineage/openlineage-event.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { SecretProvider } from "../ports/secret-provider.js";
 import { createMemoryObjectStore } from "../stores/memory-object-store.js";
@@ -79,6 +87,14 @@ export interface RunPhaseOptions<Params> {
    */
   progressIntervalMs?: number;
   /**
+   * Build the attempt's OpenLineage events (START, RUNNING, COMPLETE/FAIL/ABORT) and
+   * capture them in the result's `lineage`: `true` only captures (a RUNNING event on
+   * every progress report); emitter options or an emitter also send them, as a worker
+   * would (an emitter made from options is closed before `runPhase` resolves).
+   * @default undefined (no lineage: `ctx.lineage.enabled` is false)
+   */
+  lineage?: boolean | OpenLineageEmitter | OpenLineageEmitterOptions;
+  /**
    * Where log lines go.
    * @default a silent logger (the captured `logs` hold them)
    */
@@ -118,6 +134,8 @@ export interface RunPhaseResult<Output> {
   logs: CapturedEvent[];
   artifacts: CapturedArtifact[];
   artifactStore: ObjectStore;
+  /** The OpenLineage events of the attempt, in order; empty without the `lineage` option. */
+  lineage: OpenLineageRunEvent[];
 }
 
 /**
@@ -164,6 +182,10 @@ export async function runPhase<TPhases extends PhaseMap, TName extends keyof TPh
     return stored;
   };
 
+  const logger = (options.logger ?? pino({ level: "silent" })).child({ phase: name });
+  const lineageEvents: OpenLineageRunEvent[] = [];
+  const lineage = captureLineage(options.lineage, lineageEvents, logger);
+
   const controller = new AbortController();
   const onAbort = () =>
     controller.abort(new ExecutorKitError("cancelled", "the phase was cancelled"));
@@ -188,7 +210,7 @@ export async function runPhase<TPhases extends PhaseMap, TName extends keyof TPh
       timeoutMs: options.timeoutMs ?? definition?.timeoutMs,
       signal: controller.signal,
       services: {
-        logger: (options.logger ?? pino({ level: "silent" })).child({ phase: name }),
+        logger,
         eventLevel: options.eventLevel ?? "debug",
         emit: (event) =>
           events.push({ phase: name, ...redactor.redact(event), ts: new Date().toISOString() }),
@@ -197,14 +219,17 @@ export async function runPhase<TPhases extends PhaseMap, TName extends keyof TPh
         secrets: toSecretProvider(options.secrets ?? {}),
         adapters: (options.adapters ?? {}) as Adapters,
         progressIntervalMs: options.progressIntervalMs ?? 0,
+        lineage: lineage?.emitter,
       },
     });
+    await lineage?.done();
     const base = {
       outputManifest: outcome.output_manifest as Record<string, ManifestEntry>,
       events,
       logs: events.filter((event) => event.type === "LOG"),
       artifacts,
       artifactStore: store,
+      lineage: lineageEvents,
     };
     if (outcome.status === "succeeded") {
       return {
@@ -242,4 +267,49 @@ function toSecretProvider(
   if (typeof (secrets as SecretProvider).get === "function") return secrets as SecretProvider;
   const map = secrets as Readonly<Record<string, string>>;
   return { get: async (name) => (Object.hasOwn(map, name) ? map[name] : undefined) };
+}
+
+/**
+ * An emitter that records every event in `events` and passes it on to the emitter the
+ * test asked for (made from options, or given), and how to finish with it.
+ */
+function captureLineage(
+  option: RunPhaseOptions<unknown>["lineage"],
+  events: OpenLineageRunEvent[],
+  logger: Logger,
+): { emitter: OpenLineageEmitter; done: () => Promise<void> } | undefined {
+  if (option === undefined || option === false) return undefined;
+  const owned = option !== true && !isOpenLineageEmitter(option);
+  const inner =
+    option === true
+      ? undefined
+      : isOpenLineageEmitter(option)
+        ? option
+        : createOpenLineageEmitter({ ...option, logger: option.logger ?? logger });
+  const emitter: OpenLineageEmitter = {
+    namespace: inner?.namespace ?? "controlroom",
+    producer: inner?.producer ?? DEFAULT_OPENLINEAGE_PRODUCER,
+    runningIntervalMs: inner?.runningIntervalMs ?? 0,
+    emit(event) {
+      events.push(event);
+      inner?.emit(event);
+    },
+    flush: (timeoutMs) => inner?.flush(timeoutMs) ?? Promise.resolve(true),
+    close: () => inner?.close() ?? Promise.resolve(),
+    stats: () =>
+      inner?.stats() ?? {
+        emitted: events.length,
+        sent: events.length,
+        failed: 0,
+        dropped: 0,
+        pending: 0,
+      },
+  };
+  return {
+    emitter,
+    done: async () => {
+      if (owned) await inner?.close();
+      else await inner?.flush();
+    },
+  };
 }

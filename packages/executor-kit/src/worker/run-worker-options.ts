@@ -1,6 +1,10 @@
 import type { Environment, EventLevel } from "@controlroom/contract";
 import type { Logger } from "pino";
 import type { Adapters } from "../context/adapters.js";
+import type {
+  OpenLineageEmitter,
+  OpenLineageEmitterOptions,
+} from "../lineage/openlineage-emitter.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { SecretProvider } from "../ports/secret-provider.js";
 import type { WorkerClient } from "./worker-client.js";
@@ -110,4 +114,15 @@ export interface RunWorkerOptions {
    * @default 250
    */
   eventFlushIntervalMs?: number;
+  /**
+   * Emit OpenLineage run events for every attempt: START, RUNNING on progress,
+   * COMPLETE, FAIL or ABORT, with the datasets phases report (`ctx.lineage`; the
+   * medallion template reports its tables itself). Options (`{ transport: { type:
+   * "http", url } }`, `{ transport: { type: "file", path } }`…) make an emitter the
+   * worker closes when it stops; an emitter from `createOpenLineageEmitter()` is shared
+   * (flushed on stop, closed by you), e.g. with code that emits run-level events.
+   * Sending never fails or delays a phase.
+   * @default undefined (no lineage)
+   */
+  lineage?: OpenLineageEmitter | OpenLineageEmitterOptions | undefined;
 }

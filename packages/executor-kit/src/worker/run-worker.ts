@@ -8,6 +8,11 @@ import { clientErrorKind, retryAfterMsOf } from "../internal/client-error-kind.j
 import { createLogger } from "../internal/create-logger.js";
 import { Redactor } from "../internal/redactor.js";
 import { type LeaseResult, runLease } from "../internal/run-lease.js";
+import {
+  createOpenLineageEmitter,
+  isOpenLineageEmitter,
+  type OpenLineageEmitter,
+} from "../lineage/openlineage-emitter.js";
 import { envSecretProvider } from "../stores/env-secret-provider.js";
 import { toArtifactStorage } from "../stores/to-artifact-storage.js";
 import type { RunWorkerOptions } from "./run-worker-options.js";
@@ -56,6 +61,15 @@ export async function runWorker<TPhases extends PhaseMap>(
     parent: options.logger,
   });
   const { client } = options;
+  // Options make an emitter the worker owns (and closes); an emitter is only flushed.
+  const ownsLineage = options.lineage !== undefined && !isOpenLineageEmitter(options.lineage);
+  const lineage: OpenLineageEmitter | undefined =
+    options.lineage === undefined || isOpenLineageEmitter(options.lineage)
+      ? options.lineage
+      : createOpenLineageEmitter({
+          ...options.lineage,
+          logger: options.lineage.logger ?? logger.child({ component: "openlineage" }),
+        });
   const storage = options.artifactStore ? toArtifactStorage(options.artifactStore) : undefined;
   const artifactSink = storage
     ? (lease: Lease): ArtifactSink =>
@@ -132,6 +146,7 @@ export async function runWorker<TPhases extends PhaseMap>(
       adapters: options.adapters ?? {},
       artifactSink,
       shutdown: shutdown.signal,
+      lineage,
     }).then(
       (result) => {
         summary[result]++;
@@ -217,12 +232,21 @@ export async function runWorker<TPhases extends PhaseMap>(
       process.off("SIGTERM", onProcessSignal);
       process.off("SIGINT", onProcessSignal);
     }
+    if (lineage) {
+      // Bounded: an unreachable endpoint must not keep a stopping worker alive.
+      if (ownsLineage) await lineage.close();
+      else await lineage.flush(LINEAGE_FLUSH_MS);
+      summary.lineage = lineage.stats();
+    }
     logger.info({ ...summary }, "worker stopped");
     logger.flush?.();
   }
   if (fatal !== undefined) throw fatal;
   return summary;
 }
+
+/** How long a worker waits for a shared emitter's queue when it stops. */
+const LINEAGE_FLUSH_MS = 5_000;
 
 function once(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

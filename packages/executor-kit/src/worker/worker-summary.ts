@@ -1,3 +1,5 @@
+import type { OpenLineageEmitterStats } from "../lineage/openlineage-emitter.js";
+
 /**
  * What a worker did, as `runWorker()` resolves it after shutdown.
  *
@@ -19,4 +21,6 @@ export interface WorkerSummary {
   abandoned: number;
   /** Attempts whose complete the server refused or that could not be sent. */
   rejected: number;
+  /** What the OpenLineage emitter did, when `lineage` was given. */
+  lineage?: OpenLineageEmitterStats;
 }
