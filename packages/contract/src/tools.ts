@@ -9,6 +9,16 @@ import { checkPhaseGraph } from "./run-spec.js";
 
 const runId = { run_id: UuidSchema.describe("The run's id.") };
 
+/** The tools that create runs take their `Idempotency-Key` as an argument. */
+const idempotencyKey = {
+  idempotency_key: z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe("Makes the request safe to retry: the same key and arguments return the same run."),
+};
+
 /** A tool an LLM agent can call, with the endpoint it maps to. */
 export interface ToolSpec {
   name: string;
@@ -31,12 +41,7 @@ export const TOOL_SPECS = [
     input: z
       .object({
         ...CreateRunRequestSchema.shape,
-        idempotency_key: z
-          .string()
-          .min(1)
-          .max(255)
-          .optional()
-          .describe("Makes the create safe to retry."),
+        ...idempotencyKey,
       })
       .superRefine((body, ctx) => checkPhaseGraph(body.phases, ctx)),
     endpoint: "createRun",
@@ -126,12 +131,7 @@ export const TOOL_SPECS = [
         .optional()
         .describe("Only these tables, e.g. gold.ar_ageing or ar_ageing. Default: all."),
       dry_run: z.boolean().optional().describe("Change nothing; report the plan. Default: false."),
-      idempotency_key: z
-        .string()
-        .min(1)
-        .max(255)
-        .optional()
-        .describe("Makes the request safe to retry."),
+      ...idempotencyKey,
     }),
     endpoint: "createRun",
   },
@@ -141,12 +141,7 @@ export const TOOL_SPECS = [
       "Request a rebuild of a succeeded run: creates a run (spec controlroom/rebuild) that re-runs its phases after ingest at the same git sha against the exact input versions it read, in scratch space, then compares every silver and gold output hash: recorded, stored (re-hashed now) and rebuilt. The run fails when any differs, with a REBUILD_OUTPUT_COMPARED event per output (including differing rows). Executed by a worker serving the pipeline's rebuild variant.",
     input: z.object({
       run_id: UuidSchema.describe("The succeeded run to rebuild."),
-      idempotency_key: z
-        .string()
-        .min(1)
-        .max(255)
-        .optional()
-        .describe("Makes the request safe to retry."),
+      ...idempotencyKey,
     }),
     endpoint: "createRun",
   },

@@ -1,4 +1,4 @@
-import type { Event, Run } from "@controlroom/contract";
+import type { Run } from "@controlroom/contract";
 import {
   type ComparedOutput,
   type MedallionExecutor,
@@ -9,6 +9,7 @@ import { createOdooFinanceExecutor, ODOO_FINANCE_SPEC } from "@controlroom/odoo-
 import { rebuildRunRequest } from "@controlroom/sdk";
 import { explainClientError } from "../api/explain-client-error.js";
 import { runIdArgument } from "../api/run-id-argument.js";
+import { auditRunFailure } from "../audit/audit-run-failure.js";
 import { AUDIT_PLANE_FLAGS, AUDIT_PLANE_USAGE, openAuditPlane } from "../audit/open-audit-plane.js";
 import { workAuditRun } from "../audit/work-audit-run.js";
 import type { CliIo } from "../cli-io.js";
@@ -94,7 +95,7 @@ export async function rebuildCommand(argv: string[], io: CliIo): Promise<number>
       .filter((e) => e.type === "REBUILD_OUTPUT_COMPARED")
       .map((e) => e.payload as unknown as Compared);
     const mismatched = compared.filter((c) => !c.match);
-    const error = failure(run, events);
+    const error = auditRunFailure(run, events);
     if (values.json) {
       io.stdout(
         JSON.stringify(
@@ -162,14 +163,4 @@ function differenceLines(difference: RowDifference | undefined): string[] {
   section("rows only in the stored version", difference.only_in_stored);
   section("rows only in the rebuild", difference.only_in_rebuilt);
   return lines;
-}
-
-function failure(run: Run, events: Event[]): string | null {
-  if (run.status === "succeeded") return null;
-  const failed = run.phases.find((p) => p.status === "failed");
-  return (
-    failed?.last_error?.message ??
-    events.findLast((e) => e.level === "error")?.message ??
-    `the run is ${run.status}`
-  );
 }

@@ -3,6 +3,7 @@ import { defineRollbackExecutor, type RollbackOutput } from "@controlroom/execut
 import { ROLLBACK_PHASE, rollbackRunRequest } from "@controlroom/sdk";
 import { explainClientError } from "../api/explain-client-error.js";
 import { runIdArgument } from "../api/run-id-argument.js";
+import { auditRunFailure } from "../audit/audit-run-failure.js";
 import { AUDIT_PLANE_FLAGS, AUDIT_PLANE_USAGE, openAuditPlane } from "../audit/open-audit-plane.js";
 import { workAuditRun } from "../audit/work-audit-run.js";
 import type { CliIo } from "../cli-io.js";
@@ -85,7 +86,7 @@ export async function rollbackCommand(argv: string[], io: CliIo): Promise<number
       | RollbackOutput
       | null
       | undefined;
-    const error = failure(run, events);
+    const error = auditRunFailure(run, events);
     if (values.json) {
       io.stdout(
         JSON.stringify(
@@ -157,14 +158,4 @@ function tablesFromEvents(events: Event[]): TableResults {
     }
   }
   return tables;
-}
-
-function failure(run: Run, events: Event[]): string | null {
-  if (run.status === "succeeded") return null;
-  const failed = run.phases.find((p) => p.status === "failed");
-  return (
-    failed?.last_error?.message ??
-    events.findLast((e) => e.level === "error")?.message ??
-    `the run is ${run.status}`
-  );
 }
