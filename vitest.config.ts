@@ -22,10 +22,12 @@ export default defineConfig({
     hookTimeout: 180_000,
     pool: "forks",
     // Starts a throwaway Postgres 15 for the control-plane suites and a MinIO for the
-    // S3 suites (see those files).
+    // S3 suites, and lets the Trino suites start a Trino on both (see those files;
+    // the Trino setup reads the other two, so it comes last).
     globalSetup: [
       "packages/control-plane/test/global-setup.ts",
       "packages/adapters/test/global-setup-s3.ts",
+      "packages/adapters/test/global-setup-trino.ts",
     ],
   },
 });

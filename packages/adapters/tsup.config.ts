@@ -6,9 +6,11 @@ export default defineConfig({
   entry: {
     "local/index": "src/local/index.ts",
     "delta/index": "src/delta/index.ts",
+    "iceberg/index": "src/iceberg/index.ts",
     "s3/index": "src/s3/index.ts",
     "duckdb/index": "src/duckdb/index.ts",
     "postgres/index": "src/postgres/index.ts",
+    "trino/index": "src/trino/index.ts",
     "testing/index": "src/testing/index.ts",
   },
   format: ["esm"],
@@ -23,6 +25,7 @@ export default defineConfig({
     "@aws-sdk/s3-request-presigner",
     "postgres",
     "@electric-sql/pglite",
+    "trino-client",
     "vitest",
   ],
 });

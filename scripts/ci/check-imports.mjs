@@ -13,9 +13,11 @@ const packages = [
   "@controlroom/executor-kit/medallion",
   "@controlroom/adapters/local",
   "@controlroom/adapters/delta",
+  "@controlroom/adapters/iceberg",
   "@controlroom/adapters/duckdb",
   "@controlroom/adapters/s3",
   "@controlroom/adapters/postgres",
+  "@controlroom/adapters/trino",
   "@controlroom/odoo-medallion",
 ];
 let failed = false;

@@ -1,4 +1,5 @@
 export { DemoError, type DemoErrorCode, isDemoError } from "./demo/demo-error.js";
+export type { DemoTableFormat } from "./demo/open-demo-lakehouse.js";
 export {
   type DemoGoldTable,
   type OdooDemoOptions,

@@ -1,5 +1,4 @@
 import { join, resolve } from "node:path";
-import { createDeltaLakehouse } from "@controlroom/adapters/delta";
 import { createLocalObjectStore } from "@controlroom/adapters/local";
 import { createPostgresSource } from "@controlroom/adapters/postgres";
 import { type Event, manifestSha256, type Run } from "@controlroom/contract";
@@ -21,6 +20,7 @@ import { pgliteOdooDatabase } from "../odoo/odoo-database.js";
 import { ODOO_TABLES } from "../odoo/odoo-tables.js";
 import { createOdooFinanceExecutor, ODOO_FINANCE_SPEC } from "../odoo-finance-executor.js";
 import { DemoError } from "./demo-error.js";
+import { type DemoTableFormat, openDemoLakehouse } from "./open-demo-lakehouse.js";
 import { openOdooSourceDatabase } from "./open-odoo-source-database.js";
 import { PeakMemory } from "./peak-memory.js";
 
@@ -41,6 +41,12 @@ export interface OdooDemoOptions {
    * as users would between two ingests: this many business changes. @default 0
    */
   mutate?: number | undefined;
+  /**
+   * The lake's table format: Delta tables, or Iceberg tables in a SQL catalog kept in an
+   * embedded PGlite database under `dataDir/iceberg-catalog`.
+   * @default "delta"
+   */
+  tableFormat?: DemoTableFormat | undefined;
   /** The commit the run is tied to (40 or 64 hex). */
   gitSha: string;
   /** Called with every event of the run as it happens, in order. */
@@ -137,8 +143,12 @@ export async function runOdooDemo(options: OdooDemoOptions): Promise<OdooDemoRes
     });
     cleanup.unshift(() => controlPlane.close());
     const store = createLocalObjectStore({ root: join(dataDir, "lake") });
-    const lakehouse = createDeltaLakehouse({ store });
-    cleanup.unshift(() => lakehouse.close());
+    const { lakehouse, close: closeLakehouse } = await openDemoLakehouse(
+      options.tableFormat ?? "delta",
+      dataDir,
+      store,
+    );
+    cleanup.unshift(closeLakehouse);
     const source = createPostgresSource({
       connection: odoo.pglite,
       tables: [...ODOO_TABLES],

@@ -1,0 +1,483 @@
+import {
+  type AppendRowsOptions,
+  type ContentHashOptions,
+  createRowSetHash,
+  type DerivedViewRef,
+  type Lakehouse,
+  type LakehouseSession,
+  type ObjectStore,
+  type ObjectStoreCallOptions,
+  type RestoreTableOptions,
+  type SessionViewRef,
+  type SqlEngine,
+  type SqlRow,
+  type TableContentHash,
+  type TableHistoryEntry,
+  type TableRestoreResult,
+  type TableSchema,
+  type TableVersionRef,
+  type TableWriteResult,
+  type WriteQueryOptions,
+} from "@controlroom/executor-kit";
+import { LakehouseWorkspace } from "../delta/lakehouse-workspace.js";
+import { stagedRowsSql, stageJsonRows } from "../delta/stage-json-rows.js";
+import { stagingColumns } from "../delta/staging-columns.js";
+import { duckDbLogicalType } from "../duckdb/duckdb-logical-type.js";
+import { isAdapterError } from "../internal/adapter-error.js";
+import { LakehouseError } from "../internal/lakehouse-error.js";
+import { quoteIdentifier } from "../internal/sql-quote.js";
+import { IcebergError } from "./iceberg-error.js";
+import type { IcebergLakehouseOptions } from "./iceberg-lakehouse-options.js";
+import { fromPortSchema } from "./iceberg-schema.js";
+import type { IcebergSnapshot } from "./iceberg-snapshot.js";
+import { type IcebergTable, openIcebergTable } from "./iceberg-table.js";
+import { defaultIdentifierOf } from "./lakehouse-identifier.js";
+import { type IcebergScan, prepareIcebergScan } from "./prepare-iceberg-scan.js";
+import { restoreIcebergTable } from "./restore-iceberg-table.js";
+
+/**
+ * The {@link Lakehouse} port on Iceberg tables registered in a SQL catalog, with DuckDB
+ * in process: rows land through newline-delimited JSON staged on disk, sessions are
+ * views over pinned snapshots (a version is a snapshot's sequence number), query
+ * results become new snapshots, content hashes stream every row. Each call runs on a
+ * DuckDB and a scratch directory of its own, released when it ends.
+ *
+ * Create it with {@link createIcebergLakehouse}.
+ */
+export class IcebergLakehouse implements Lakehouse {
+  readonly format = "iceberg";
+  readonly dialect = "duckdb";
+  readonly #store: ObjectStore;
+  readonly #options: IcebergLakehouseOptions;
+  readonly #open = new Set<LakehouseWorkspace>();
+  #closed = false;
+
+  constructor(options: IcebergLakehouseOptions) {
+    this.#options = options;
+    this.#store = options.store;
+  }
+
+  uri(location: string): string {
+    return this.#store.uri(tableLocation(location));
+  }
+
+  async snapshot(
+    ref: TableVersionRef,
+    options: ObjectStoreCallOptions = {},
+  ): Promise<IcebergSnapshot | undefined> {
+    this.#checkOpen();
+    return this.#withTable(ref.location, undefined, (table) =>
+      this.#snapshot(table, ref, options.signal),
+    );
+  }
+
+  async history(
+    location: string,
+    options: ObjectStoreCallOptions & { limit?: number | undefined } = {},
+  ): Promise<TableHistoryEntry[]> {
+    this.#checkOpen();
+    return this.#withTable(location, undefined, async (table) => {
+      if ((await this.#snapshot(table, { location }, options.signal)) === undefined) {
+        throw this.#notFound(location, "has no history");
+      }
+      const history = await table.history(options);
+      return history.map(({ version, timestamp, operation, provenance }) => ({
+        version,
+        timestamp,
+        operation,
+        ...(provenance === undefined ? {} : { provenance }),
+      }));
+    });
+  }
+
+  async appendRows(
+    location: string,
+    batches: AsyncIterable<readonly SqlRow[]>,
+    options: AppendRowsOptions,
+  ): Promise<TableWriteResult> {
+    this.#checkOpen();
+    // Before any row is read: an unsupported column fails at once.
+    const columns = stagingColumns(options.schema, location);
+    const { signal } = options;
+    return this.#withWorkspace(async (workspace) => {
+      const staged = await stageJsonRows(batches, columns, workspace.directory, {
+        location,
+        signal,
+      });
+      if (staged.rowCount === 0) return { location, version: undefined, rowCount: 0 };
+      const engine = await workspace.engine();
+      return this.#withTable(
+        location,
+        { engine, directory: workspace.directory },
+        async (table) => {
+          const existing = await this.#snapshot(table, { location }, signal);
+          if (existing === undefined) {
+            await this.#create(table, location, options.schema, options.partitionColumns, signal);
+          } else {
+            checkSchemaFits(existing.schema, options.schema, location);
+          }
+          try {
+            const result = await table.append(
+              { sql: stagedRowsSql(staged, columns) },
+              { provenance: options.provenance, signal },
+            );
+            return { location, version: result.sequenceNumber, rowCount: result.rowCount };
+          } catch (error) {
+            throw invalidValueError(error, location);
+          }
+        },
+      );
+    });
+  }
+
+  async session<T>(
+    views: Readonly<Record<string, SessionViewRef>>,
+    work: (session: LakehouseSession) => Promise<T>,
+    options: ObjectStoreCallOptions = {},
+  ): Promise<T> {
+    this.#checkOpen();
+    const { signal } = options;
+    return this.#withWorkspace(async (workspace) => {
+      const engine = await workspace.engine();
+      const scans: IcebergScan[] = [];
+      try {
+        const entries = Object.entries(views);
+        // Table views first: derived views read them.
+        for (const [name, ref] of entries) {
+          if (isDerived(ref)) continue;
+          const snapshot = await this.#requireSnapshot(ref, signal, `view "${name}"`);
+          const scan = await prepareIcebergScan(this.#store, snapshot, {
+            tempDirectory: workspace.directory,
+            signal,
+          });
+          scans.push(scan);
+          await engine.execute(`CREATE OR REPLACE VIEW ${quoteIdentifier(name)} AS ${scan.sql}`, {
+            signal,
+          });
+        }
+        for (const [name, ref] of entries) {
+          if (isDerived(ref)) await createDerivedView(engine, name, ref, signal);
+        }
+        return await work({
+          engine,
+          writeQuery: (location, sql, writeOptions) =>
+            this.#writeQuery(engine, workspace.directory, location, sql, writeOptions),
+        });
+      } finally {
+        for (const scan of scans) await scan.dispose().catch(() => undefined);
+      }
+    });
+  }
+
+  async restore(location: string, options: RestoreTableOptions): Promise<TableRestoreResult> {
+    this.#checkOpen();
+    const { signal } = options;
+    await this.#requireSnapshot({ location }, signal, "restore");
+    await this.#requireSnapshot({ location, version: options.version }, signal, "restore");
+    return this.#withTable(location, undefined, async (table) => {
+      const result = await restoreIcebergTable(table, {
+        version: options.version,
+        provenance: options.provenance,
+        signal,
+      });
+      return {
+        location,
+        version: result.commit?.sequenceNumber ?? result.previousVersion,
+        committed: result.commit !== undefined,
+        previousVersion: result.previousVersion,
+        restoredVersion: options.version,
+        filesAdded: result.filesAdded,
+        filesRemoved: result.filesRemoved,
+      };
+    });
+  }
+
+  async contentHash(
+    ref: TableVersionRef,
+    options: ContentHashOptions = {},
+  ): Promise<TableContentHash> {
+    this.#checkOpen();
+    const { signal } = options;
+    return this.#withWorkspace(async (workspace) => {
+      const snapshot = await this.#requireSnapshot(ref, signal, "contentHash");
+      const engine = await workspace.engine();
+      const scan = await prepareIcebergScan(this.#store, snapshot, {
+        tempDirectory: workspace.directory,
+        signal,
+      });
+      const exclude = [...(options.excludeColumns ?? [])];
+      const excluded = new Set(exclude);
+      const names = snapshot.schema.fields.map((field) => field.name);
+      const kept = names.filter((name) => !excluded.has(name));
+      // With every column excluded, rows still count: select one, the hash drops it.
+      const select = (kept.length > 0 ? kept : names.slice(0, 1)).map(quoteIdentifier);
+      const hash = createRowSetHash({ exclude });
+      try {
+        for await (const batch of engine.stream(`SELECT ${select.join(", ")} FROM (${scan.sql})`, {
+          signal,
+        })) {
+          hash.update(batch.rows);
+        }
+      } finally {
+        await scan.dispose().catch(() => undefined);
+      }
+      const { sha256, rowCount } = hash.digest();
+      return { sha256, rowCount, version: snapshot.version };
+    });
+  }
+
+  /** Interrupts running calls and deletes their scratch directories. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#open].map((workspace) => workspace.close()));
+  }
+
+  async #writeQuery(
+    engine: SqlEngine,
+    directory: string,
+    location: string,
+    sql: string,
+    options: WriteQueryOptions,
+  ): Promise<TableWriteResult> {
+    const { signal } = options;
+    return this.#withTable(location, { engine, directory }, async (table) => {
+      const existing = await this.#snapshot(table, { location }, signal);
+      if (existing === undefined) {
+        const { rows } = await engine.query<{ column_name: string; column_type: string }>(
+          `DESCRIBE ${sql}`,
+          { signal },
+        );
+        const schema: TableSchema = {
+          fields: rows.map((row) => ({
+            name: row.column_name,
+            type: duckDbLogicalType(row.column_type),
+            nullable: true,
+          })),
+        };
+        await this.#create(table, location, schema, options.partitionColumns, signal);
+      } else if (
+        options.partitionColumns !== undefined &&
+        options.partitionColumns.join("\0") !== existing.partitionColumns.join("\0")
+      ) {
+        throw new IcebergError(
+          "ICEBERG_INVALID_ARGUMENT",
+          `${location} is partitioned by [${existing.partitionColumns.join(", ")}], not [${options.partitionColumns.join(", ")}]`,
+        );
+      }
+      const write = options.mode === "overwrite" ? table.overwrite : table.append;
+      const result = await write.call(table, { sql }, { provenance: options.provenance, signal });
+      return { location, version: result.sequenceNumber, rowCount: result.rowCount };
+    });
+  }
+
+  // Creates the table (identity partitions on `partitionColumns`); a writer that
+  // created it first is fine.
+  async #create(
+    table: IcebergTable,
+    location: string,
+    schema: TableSchema,
+    partitionColumns: readonly string[] | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    try {
+      await table.create({
+        schema: fromPortSchema(schema),
+        partitionSpec: (partitionColumns ?? []).map((source) => ({ source })),
+        location: tableLocation(location),
+        signal,
+      });
+    } catch (error) {
+      if (!(isAdapterError(error) && error.code === "ICEBERG_TABLE_EXISTS")) throw error;
+    }
+  }
+
+  async #withTable<T>(
+    location: string,
+    use: { engine: SqlEngine; directory: string } | undefined,
+    work: (table: IcebergTable) => Promise<T>,
+  ): Promise<T> {
+    const table = openIcebergTable({
+      store: this.#store,
+      catalog: this.#options.catalog,
+      identifier: (this.#options.identifierOf ?? defaultIdentifierOf)(tableLocation(location)),
+      engine: use?.engine,
+      tempDirectory: use?.directory ?? this.#options.tempDirectory,
+      targetFileSize: this.#options.targetFileSize,
+      maxCommitAttempts: this.#options.maxCommitAttempts,
+    });
+    try {
+      return await work(table);
+    } finally {
+      await table.close();
+    }
+  }
+
+  async #withWorkspace<T>(work: (workspace: LakehouseWorkspace) => Promise<T>): Promise<T> {
+    const workspace = await LakehouseWorkspace.open(
+      this.#options.tempDirectory,
+      this.#options.engine ?? {},
+    );
+    this.#open.add(workspace);
+    try {
+      this.#checkOpen();
+      return await work(workspace);
+    } finally {
+      this.#open.delete(workspace);
+      await workspace.close();
+    }
+  }
+
+  async #snapshot(
+    table: IcebergTable,
+    ref: TableVersionRef,
+    signal: AbortSignal | undefined,
+  ): Promise<IcebergSnapshot | undefined> {
+    let snapshot: IcebergSnapshot;
+    try {
+      snapshot = await table.snapshot({ version: ref.version, signal });
+    } catch (error) {
+      if (isAdapterError(error) && error.code === "ICEBERG_TABLE_NOT_FOUND") return undefined;
+      if (isAdapterError(error) && error.code === "ICEBERG_SNAPSHOT_NOT_FOUND") {
+        throw new LakehouseError(
+          "LAKEHOUSE_VERSION_NOT_FOUND",
+          `the Iceberg table at ${ref.location} (${table.name}) has no version ${ref.version}: ${error.message}`,
+          { location: ref.location, cause: error },
+        );
+      }
+      throw error;
+    }
+    // Two locations mapped to one catalog name would read each other's table.
+    if (snapshot.tableLocation !== this.uri(ref.location)) {
+      throw new IcebergError(
+        "ICEBERG_INVALID_ARGUMENT",
+        `${ref.location} maps to the catalog table ${table.name}, which lives at ${snapshot.tableLocation}, not ${this.uri(ref.location)}`,
+      );
+    }
+    return snapshot;
+  }
+
+  async #requireSnapshot(
+    ref: TableVersionRef,
+    signal: AbortSignal | undefined,
+    what: string,
+  ): Promise<IcebergSnapshot> {
+    const snapshot = await this.#withTable(ref.location, undefined, (table) =>
+      this.#snapshot(table, ref, signal),
+    );
+    if (snapshot === undefined) throw this.#notFound(ref.location, `(${what})`);
+    return snapshot;
+  }
+
+  #notFound(location: string, detail: string): LakehouseError {
+    return new LakehouseError(
+      "LAKEHOUSE_TABLE_NOT_FOUND",
+      `no Iceberg table at ${location} (${this.uri(location)}) ${detail}`,
+      { location },
+    );
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new LakehouseError("LAKEHOUSE_CLOSED", "the lakehouse is closed");
+  }
+}
+
+/**
+ * Creates an {@link IcebergLakehouse}: the `Lakehouse` port on Iceberg tables in
+ * `store`, registered in a SQL catalog, with DuckDB (`@duckdb/node-api`, an optional
+ * peer dependency) as the SQL engine. Pipeline templates (the medallion phases) run on
+ * it unchanged.
+ *
+ * @example
+ * ```ts
+ * import postgres from "postgres";
+ * import { createIcebergLakehouse, createIcebergSqlCatalog } from "@controlroom/adapters/iceberg";
+ * import { createLocalObjectStore } from "@controlroom/adapters/local";
+ *
+ * const lake = createIcebergLakehouse({
+ *   store: createLocalObjectStore({ root: "./lake" }),
+ *   catalog: createIcebergSqlCatalog({ connection: postgres(process.env.CATALOG_URL!), catalogName: "lake" }),
+ * });
+ * const provenance = { run_id: "run_42", phase: "gold", git_sha: "3f2c1e0" };
+ * const { version } = await lake.session({ orders: { location: "silver/odoo/orders" } }, (session) =>
+ *   session.writeQuery("gold/finance/daily", "SELECT day, sum(amount) AS total FROM orders GROUP BY day", {
+ *     mode: "overwrite",
+ *     provenance,
+ *   }),
+ * );
+ * await lake.close();
+ * ```
+ */
+export function createIcebergLakehouse(options: IcebergLakehouseOptions): IcebergLakehouse {
+  return new IcebergLakehouse(options);
+}
+
+function tableLocation(location: string): string {
+  return location.replace(/\/+$/, "");
+}
+
+function isDerived(ref: SessionViewRef): ref is DerivedViewRef {
+  return typeof (ref as Partial<DerivedViewRef>).sql === "string";
+}
+
+async function createDerivedView(
+  engine: SqlEngine,
+  name: string,
+  ref: DerivedViewRef,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const sql = ref.sql.trim().replace(/;+\s*$/, "");
+  try {
+    await engine.execute(`CREATE VIEW ${quoteIdentifier(name)} AS ${sql}`, { signal });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new LakehouseError("LAKEHOUSE_INVALID_VIEW", `view "${name}": ${message}`, {
+      cause: error,
+    });
+  }
+}
+
+// The rows are typed by `schema`: the table must have those columns with the same
+// Iceberg types (`short` and `integer` are both `int`), and every column it requires.
+function checkSchemaFits(table: TableSchema, rows: TableSchema, location: string): void {
+  const icebergTypes = (schema: TableSchema) =>
+    new Map(fromPortSchema(schema).fields.map((f) => [f.name.toLowerCase(), f.type]));
+  const have = icebergTypes(table);
+  const given = icebergTypes(rows);
+  const problems: string[] = [];
+  for (const field of rows.fields) {
+    const type = have.get(field.name.toLowerCase());
+    const wanted = given.get(field.name.toLowerCase());
+    if (type === undefined) problems.push(`the table has no column "${field.name}"`);
+    else if (type !== wanted)
+      problems.push(`"${field.name}" is ${type} in the table, ${wanted} in the rows`);
+  }
+  for (const field of table.fields) {
+    if (!field.nullable && !given.has(field.name.toLowerCase())) {
+      problems.push(`the rows lack "${field.name}", which is not nullable`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new LakehouseError(
+      "LAKEHOUSE_SCHEMA_MISMATCH",
+      `cannot append to ${location}: ${problems.join("; ")}`,
+      { location },
+    );
+  }
+}
+
+// DuckDB's parse errors of staged rows name the file and line; say which table.
+function invalidValueError(error: unknown, location: string): unknown {
+  if (
+    isAdapterError(error) &&
+    error.code === "DUCKDB_QUERY_FAILED" &&
+    /JSON transform error|Conversion Error|Could not convert|out of range/i.test(error.message)
+  ) {
+    return new LakehouseError(
+      "LAKEHOUSE_INVALID_VALUE",
+      `cannot write rows to ${location}: a value does not fit its column: ${error.message}`,
+      { location, cause: error },
+    );
+  }
+  return error;
+}
