@@ -19,6 +19,7 @@ const packages = [
   "@controlroom/adapters/postgres",
   "@controlroom/adapters/trino",
   "@controlroom/odoo-medallion",
+  "@controlroom/web",
 ];
 let failed = false;
 for (const name of packages) {

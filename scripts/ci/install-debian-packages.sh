@@ -4,6 +4,8 @@
 set -euo pipefail
 missing=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
+# The web UI's end-to-end test drives Debian's Chromium with playwright-core.
+command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "all Debian packages present"
   exit 0

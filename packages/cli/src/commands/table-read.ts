@@ -3,6 +3,7 @@ import { parseFlagsAndPositionals } from "../parse-flags.js";
 import { jsonCell } from "../table/json-cell.js";
 import { openTableLocation } from "../table/open-table-location.js";
 import { renderTextTable } from "../table/render-text-table.js";
+import { selectCell } from "../table/select-cell.js";
 import { UsageError } from "../usage-error.js";
 
 export const TABLE_READ_USAGE = `Usage: controlroom table read URI [--version N | --timestamp T] [--format table|jsonl]
@@ -97,22 +98,5 @@ export async function tableReadCommand(argv: string[], io: CliIo): Promise<numbe
     await engine.close();
     await delta.close();
     await table.close();
-  }
-}
-
-// Timestamps and dates are formatted by DuckDB, which keeps their microseconds (a JS
-// Date would cut them to milliseconds): instants in UTC with `Z`, wall-clock times
-// (timestamp_ntz) without an offset, since they have none.
-function selectCell(name: string, type: string): string {
-  const column = `"${name.replaceAll('"', '""')}"`;
-  switch (type) {
-    case "timestamp":
-      return `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%fZ') AS ${column}`;
-    case "timestamp_ntz":
-      return `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%f') AS ${column}`;
-    case "date":
-      return `strftime(${column}, '%Y-%m-%d') AS ${column}`;
-    default:
-      return column;
   }
 }

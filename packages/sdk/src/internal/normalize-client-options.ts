@@ -46,8 +46,12 @@ export function normalizeClientOptions(
   if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
     throw new RangeError("timeoutMs must be a finite number > 0");
   }
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== "function") throw new TypeError("no fetch implementation available");
+  if (options.fetch === undefined && typeof globalThis.fetch !== "function") {
+    throw new TypeError("no fetch implementation available");
+  }
+  // Called as a method of globalThis: browsers refuse a detached `fetch` ("Illegal
+  // invocation"), and looking it up per call also sees a fetch patched later (msw).
+  const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   return {
     baseUrl: parsed.href.replace(/\/+$/, ""),
     token: options.token ?? env.CONTROLROOM_TOKEN,
