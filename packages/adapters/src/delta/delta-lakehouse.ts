@@ -2,7 +2,6 @@ import {
   type AppendRowsOptions,
   type ContentHashOptions,
   createRowSetHash,
-  type DerivedViewRef,
   type Lakehouse,
   type LakehouseSession,
   type ObjectStore,
@@ -15,7 +14,6 @@ import {
   type TableFormat,
   type TableHistoryEntry,
   type TableRestoreResult,
-  type TableSchema,
   type TableSnapshot,
   type TableVersionRef,
   type TableWriteResult,
@@ -26,12 +24,16 @@ import { writeQueryToTable } from "../duckdb/write-query-to-table.js";
 import { isAdapterError } from "../internal/adapter-error.js";
 import { LakehouseError } from "../internal/lakehouse-error.js";
 import { quoteIdentifier } from "../internal/sql-quote.js";
+import { checkSchemaFits } from "../lakehouse/check-schema-fits.js";
+import { createDerivedView, isDerived } from "../lakehouse/derived-view.js";
+import { invalidValueError } from "../lakehouse/invalid-value-error.js";
+import { LakehouseWorkspace } from "../lakehouse/lakehouse-workspace.js";
+import { stagedRowsSql, stageJsonRows } from "../lakehouse/stage-json-rows.js";
+import { stagingColumns } from "../lakehouse/staging-columns.js";
+import { tableLocation } from "../lakehouse/table-location.js";
 import type { DeltaLakehouseOptions } from "./delta-lakehouse-options.js";
 import { openDeltaTable } from "./delta-table.js";
 import { createDeltaTableFormat } from "./delta-table-format.js";
-import { LakehouseWorkspace } from "./lakehouse-workspace.js";
-import { stagedRowsSql, stageJsonRows } from "./stage-json-rows.js";
-import { stagingColumns } from "./staging-columns.js";
 
 /**
  * The {@link Lakehouse} port on Delta Lake tables with DuckDB in process: rows land
@@ -357,74 +359,4 @@ export class DeltaLakehouse implements Lakehouse {
  */
 export function createDeltaLakehouse(options: DeltaLakehouseOptions): DeltaLakehouse {
   return new DeltaLakehouse(options);
-}
-
-function tableLocation(location: string): string {
-  return location.replace(/\/+$/, "");
-}
-
-function isDerived(ref: SessionViewRef): ref is DerivedViewRef {
-  return typeof (ref as Partial<DerivedViewRef>).sql === "string";
-}
-
-async function createDerivedView(
-  engine: SqlEngine,
-  name: string,
-  ref: DerivedViewRef,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const sql = ref.sql.trim().replace(/;+\s*$/, "");
-  try {
-    await engine.execute(`CREATE VIEW ${quoteIdentifier(name)} AS ${sql}`, { signal });
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new LakehouseError("LAKEHOUSE_INVALID_VIEW", `view "${name}": ${message}`, {
-      cause: error,
-    });
-  }
-}
-
-// The rows are typed by `schema`; the table must have those columns with those types,
-// and every column it requires.
-function checkSchemaFits(table: TableSchema, rows: TableSchema, location: string): void {
-  const normal = (type: string) => type.toLowerCase().replace(/\s+/g, "");
-  const byName = new Map(table.fields.map((field) => [field.name.toLowerCase(), field]));
-  const given = new Set(rows.fields.map((field) => field.name.toLowerCase()));
-  const problems: string[] = [];
-  for (const field of rows.fields) {
-    const existing = byName.get(field.name.toLowerCase());
-    if (existing === undefined) problems.push(`the table has no column "${field.name}"`);
-    else if (normal(existing.type) !== normal(field.type)) {
-      problems.push(`"${field.name}" is ${existing.type} in the table, ${field.type} in the rows`);
-    }
-  }
-  for (const field of table.fields) {
-    if (!field.nullable && !given.has(field.name.toLowerCase())) {
-      problems.push(`the rows lack "${field.name}", which is not nullable`);
-    }
-  }
-  if (problems.length > 0) {
-    throw new LakehouseError(
-      "LAKEHOUSE_SCHEMA_MISMATCH",
-      `cannot append to ${location}: ${problems.join("; ")}`,
-      { location },
-    );
-  }
-}
-
-// DuckDB's parse errors of staged rows name the file and line; say which table.
-function invalidValueError(error: unknown, location: string): unknown {
-  if (
-    isAdapterError(error) &&
-    error.code === "DUCKDB_QUERY_FAILED" &&
-    /JSON transform error|Conversion Error|Could not convert|out of range/i.test(error.message)
-  ) {
-    return new LakehouseError(
-      "LAKEHOUSE_INVALID_VALUE",
-      `cannot write rows to ${location}: a value does not fit its column: ${error.message}`,
-      { location, cause: error },
-    );
-  }
-  return error;
 }

@@ -4,13 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DataFile, ObjectStore, TableSchema } from "@controlroom/executor-kit";
 import { quoteIdentifier, quoteLiteral } from "../internal/sql-quote.js";
+import { toJsonRow } from "../lakehouse/to-json-row.js";
 import { collectFileStats } from "./collect-file-stats.js";
 import { DeltaError } from "./delta-errors.js";
 import type { DeltaFileStats } from "./delta-file-stats.js";
 import { partitionDirectory, partitionStringSql } from "./delta-partition-values.js";
 import { type DeltaStructField, duckDbType, fromTableSchema } from "./delta-schema.js";
 import type { DuckDbSession } from "./duckdb-session.js";
-import { toJsonRow } from "./to-json-row.js";
 
 /**
  * Rows to write: JavaScript objects (bigint, Date, Uint8Array, nested objects and

@@ -2,7 +2,6 @@ import {
   type AppendRowsOptions,
   type ContentHashOptions,
   createRowSetHash,
-  type DerivedViewRef,
   type Lakehouse,
   type LakehouseSession,
   type ObjectStore,
@@ -19,13 +18,17 @@ import {
   type TableWriteResult,
   type WriteQueryOptions,
 } from "@controlroom/executor-kit";
-import { LakehouseWorkspace } from "../delta/lakehouse-workspace.js";
-import { stagedRowsSql, stageJsonRows } from "../delta/stage-json-rows.js";
-import { stagingColumns } from "../delta/staging-columns.js";
 import { duckDbLogicalType } from "../duckdb/duckdb-logical-type.js";
 import { isAdapterError } from "../internal/adapter-error.js";
 import { LakehouseError } from "../internal/lakehouse-error.js";
 import { quoteIdentifier } from "../internal/sql-quote.js";
+import { checkSchemaFits } from "../lakehouse/check-schema-fits.js";
+import { createDerivedView, isDerived } from "../lakehouse/derived-view.js";
+import { invalidValueError } from "../lakehouse/invalid-value-error.js";
+import { LakehouseWorkspace } from "../lakehouse/lakehouse-workspace.js";
+import { stagedRowsSql, stageJsonRows } from "../lakehouse/stage-json-rows.js";
+import { stagingColumns } from "../lakehouse/staging-columns.js";
+import { tableLocation } from "../lakehouse/table-location.js";
 import { IcebergError } from "./iceberg-error.js";
 import type { IcebergLakehouseOptions } from "./iceberg-lakehouse-options.js";
 import { fromPortSchema } from "./iceberg-schema.js";
@@ -114,7 +117,7 @@ export class IcebergLakehouse implements Lakehouse {
           if (existing === undefined) {
             await this.#create(table, location, options.schema, options.partitionColumns, signal);
           } else {
-            checkSchemaFits(existing.schema, options.schema, location);
+            checkSchemaFits(existing.schema, options.schema, location, icebergColumnTypes);
           }
           try {
             const result = await table.append(
@@ -411,73 +414,8 @@ export function createIcebergLakehouse(options: IcebergLakehouseOptions): Iceber
   return new IcebergLakehouse(options);
 }
 
-function tableLocation(location: string): string {
-  return location.replace(/\/+$/, "");
-}
-
-function isDerived(ref: SessionViewRef): ref is DerivedViewRef {
-  return typeof (ref as Partial<DerivedViewRef>).sql === "string";
-}
-
-async function createDerivedView(
-  engine: SqlEngine,
-  name: string,
-  ref: DerivedViewRef,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const sql = ref.sql.trim().replace(/;+\s*$/, "");
-  try {
-    await engine.execute(`CREATE VIEW ${quoteIdentifier(name)} AS ${sql}`, { signal });
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new LakehouseError("LAKEHOUSE_INVALID_VIEW", `view "${name}": ${message}`, {
-      cause: error,
-    });
-  }
-}
-
-// The rows are typed by `schema`: the table must have those columns with the same
-// Iceberg types (`short` and `integer` are both `int`), and every column it requires.
-function checkSchemaFits(table: TableSchema, rows: TableSchema, location: string): void {
-  const icebergTypes = (schema: TableSchema) =>
-    new Map(fromPortSchema(schema).fields.map((f) => [f.name.toLowerCase(), f.type]));
-  const have = icebergTypes(table);
-  const given = icebergTypes(rows);
-  const problems: string[] = [];
-  for (const field of rows.fields) {
-    const type = have.get(field.name.toLowerCase());
-    const wanted = given.get(field.name.toLowerCase());
-    if (type === undefined) problems.push(`the table has no column "${field.name}"`);
-    else if (type !== wanted)
-      problems.push(`"${field.name}" is ${type} in the table, ${wanted} in the rows`);
-  }
-  for (const field of table.fields) {
-    if (!field.nullable && !given.has(field.name.toLowerCase())) {
-      problems.push(`the rows lack "${field.name}", which is not nullable`);
-    }
-  }
-  if (problems.length > 0) {
-    throw new LakehouseError(
-      "LAKEHOUSE_SCHEMA_MISMATCH",
-      `cannot append to ${location}: ${problems.join("; ")}`,
-      { location },
-    );
-  }
-}
-
-// DuckDB's parse errors of staged rows name the file and line; say which table.
-function invalidValueError(error: unknown, location: string): unknown {
-  if (
-    isAdapterError(error) &&
-    error.code === "DUCKDB_QUERY_FAILED" &&
-    /JSON transform error|Conversion Error|Could not convert|out of range/i.test(error.message)
-  ) {
-    return new LakehouseError(
-      "LAKEHOUSE_INVALID_VALUE",
-      `cannot write rows to ${location}: a value does not fit its column: ${error.message}`,
-      { location, cause: error },
-    );
-  }
-  return error;
+// Iceberg types, so that port types Iceberg stores alike (`short` and `integer` are both
+// `int`) count as the same.
+function icebergColumnTypes(schema: TableSchema): Map<string, string> {
+  return new Map(fromPortSchema(schema).fields.map((f) => [f.name.toLowerCase(), f.type]));
 }

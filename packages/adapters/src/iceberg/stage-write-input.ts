@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { toJsonRow } from "../delta/to-json-row.js";
 import { quoteIdentifier, quoteLiteral } from "../internal/sql-quote.js";
+import { toJsonRow } from "../lakehouse/to-json-row.js";
 import { IcebergError } from "./iceberg-error.js";
 import { type IcebergSchema, icebergDuckDbType } from "./iceberg-schema.js";
 
