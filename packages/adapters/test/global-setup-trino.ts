@@ -6,34 +6,12 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { TestProject } from "vitest/node";
 
-/** How the Trino suites get their server (see trino-test-server.ts). */
-export type TrinoTestSetup =
-  /** Installed: the first suite that needs it starts it with these settings. */
-  | {
-      status: "startable";
-      stateDir: string;
-      /** The env start.sh reads: the S3 server and Postgres of this test run. */
-      env: Record<string, string>;
-    }
-  /** Already running: CONTROLROOM_TEST_TRINO_URL and its siblings. */
-  | { status: "external"; env: Record<string, string> }
-  /** Cannot run here; `message` names the missing piece. */
-  | { status: "missing"; message: string }
-  /** CONTROLROOM_SKIP_TRINO=1. */
-  | { status: "skipped" };
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** The Trino server the Trino suites run against (see global-setup-trino.ts). */
-    controlroomTrino: TrinoTestSetup;
-  }
-}
-
 const run = promisify(execFile);
 const SCRIPTS = join(dirname(fileURLToPath(import.meta.url)), "../../../scripts/ci/trino");
 
 /**
- * vitest globalSetup for the Trino suites. Starting Trino takes half a minute or more,
+ * vitest globalSetup for the Trino suites (what it provides: `TrinoTestSetup` in
+ * src/testing/trino-test-server.ts). Starting Trino takes half a minute or more,
  * so this only checks that it can start (Java 25 and the installed server) and picks a
  * state directory; the first Trino suite starts it (scripts/ci/trino/start.sh, which
  * lets concurrent callers share one server), and teardown stops it. So a run without

@@ -1,68 +1,18 @@
-import { execFile } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { inject } from "vitest";
+import type { TrinoTestServer } from "../src/testing/index.js";
 import {
   createTrinoEngine,
   type TrinoEngine,
   type TrinoEngineOptions,
 } from "../src/trino/index.js";
 
-/** A running test server, from the lines scripts/ci/trino/start.sh prints. */
-export interface TrinoTestServer {
-  /** Plain HTTP: the user comes from X-Trino-User, no credentials. */
-  url: string;
-  /** HTTPS with a self-signed certificate: a password or a JWT is required. */
-  httpsUrl: string;
-  /** The certificate to trust for `httpsUrl` (PEM file). */
-  caFile: string;
-  user: string;
-  password: string;
-  /** The base64 HMAC key Trino verifies JWTs with. */
-  jwtKeyFile: string;
-  /** The bucket the delta and iceberg catalogs read (the S3 suites' bucket). */
-  bucket: string;
-  /** Whether the iceberg catalog exists (it needs the test Postgres). */
-  iceberg: boolean;
-  version: string;
-}
-
-/** How long a suite waits for Trino to start: a cold start on a busy machine is slow. */
-export const TRINO_START_TIMEOUT_MS = 300_000;
-
-const run = promisify(execFile);
-const START = join(dirname(fileURLToPath(import.meta.url)), "../../../scripts/ci/trino/start.sh");
-let starting: Promise<TrinoTestServer> | undefined;
-
-/**
- * Why the Trino suites cannot run, or `undefined` when they can: skip with it. In CI
- * (CI=true) a missing Java or server is an error instead, so that CI never passes by
- * skipping; CONTROLROOM_SKIP_TRINO=1 skips there too.
- */
-export function trinoSkipReason(): string | undefined {
-  const setup = inject("controlroomTrino");
-  if (setup === undefined) {
-    throw new Error(
-      "no Trino setup: add packages/adapters/test/global-setup-trino.ts to vitest's globalSetup",
-    );
-  }
-  if (setup.status === "skipped") return "CONTROLROOM_SKIP_TRINO=1";
-  if (setup.status !== "missing") return undefined;
-  if (process.env.CI === "true") throw new Error(`Trino suites cannot run: ${setup.message}`);
-  console.warn(`skipping the Trino suites: ${setup.message}`);
-  return setup.message;
-}
-
-/**
- * The test run's Trino server, started on first use (once per run: start.sh makes
- * concurrent callers share one server). Call it in `beforeAll` with
- * {@link TRINO_START_TIMEOUT_MS}.
- */
-export function trinoTestServer(): Promise<TrinoTestServer> {
-  starting ??= start();
-  return starting;
-}
+// The server helpers live in @controlroom/adapters/testing, so suites in other
+// packages (the Odoo example's gold-on-Trino test) share the one server and its rules.
+export {
+  TRINO_START_TIMEOUT_MS,
+  type TrinoTestServer,
+  trinoSkipReason,
+  trinoTestServer,
+} from "../src/testing/index.js";
 
 /** An engine on the server's plain HTTP port, as user `controlroom`. */
 export function trinoTestEngine(
@@ -70,46 +20,4 @@ export function trinoTestEngine(
   options: Partial<TrinoEngineOptions> = {},
 ): TrinoEngine {
   return createTrinoEngine({ server: server.url, user: server.user, ...options });
-}
-
-async function start(): Promise<TrinoTestServer> {
-  const setup = inject("controlroomTrino");
-  if (setup.status === "external") return fromEnv(setup.env);
-  if (setup.status !== "startable")
-    throw new Error(`Trino is not startable here (${setup.status})`);
-  try {
-    const { stdout } = await run(START, [], {
-      env: { ...process.env, ...setup.env, CONTROLROOM_TRINO_STATE_DIR: setup.stateDir },
-      timeout: TRINO_START_TIMEOUT_MS,
-    });
-    return fromEnv(parseEnvLines(stdout));
-  } catch (error) {
-    const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
-    throw new Error(`the test Trino server did not start: ${detail}`);
-  }
-}
-
-function parseEnvLines(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split("\n")) {
-    const at = line.indexOf("=");
-    if (at > 0) out[line.slice(0, at)] = line.slice(at + 1).trim();
-  }
-  return out;
-}
-
-function fromEnv(env: Record<string, string | undefined>): TrinoTestServer {
-  const url = env.CONTROLROOM_TEST_TRINO_URL;
-  if (!url) throw new Error("CONTROLROOM_TEST_TRINO_URL is not set");
-  return {
-    url,
-    httpsUrl: env.CONTROLROOM_TEST_TRINO_HTTPS_URL ?? "",
-    caFile: env.CONTROLROOM_TEST_TRINO_CA_FILE ?? "",
-    user: env.CONTROLROOM_TEST_TRINO_USER ?? "controlroom",
-    password: env.CONTROLROOM_TEST_TRINO_PASSWORD ?? "",
-    jwtKeyFile: env.CONTROLROOM_TEST_TRINO_JWT_KEY_FILE ?? "",
-    bucket: env.CONTROLROOM_TEST_TRINO_S3_BUCKET ?? "controlroom-test",
-    iceberg: env.CONTROLROOM_TEST_TRINO_ICEBERG === "1",
-    version: env.CONTROLROOM_TEST_TRINO_VERSION ?? "",
-  };
 }

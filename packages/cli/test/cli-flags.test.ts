@@ -30,6 +30,8 @@ describe("bad calls exit 2 with a message and the usage", () => {
     [["token", "--tenant", "acme", "--role", "admin", "--expires-in", "-5d"], /--expires-in/],
     [["demo", "--lineage-file", "a.jsonl", "--lineage-url", "http://x/"], /not both/],
     [["demo", "--lineage-url", "ftp://lineage.example/"], /--lineage-url must be an http/],
+    [["demo", "--table-format", "hudi"], /--table-format must be delta or iceberg/],
+    [["demo", "--table-format"], /argument missing/],
   ];
   it.each(cases)("controlroom %j", async (argv, message) => {
     const { io, out, err } = memoryIo({}, dir);
@@ -45,6 +47,12 @@ describe("bad calls exit 2 with a message and the usage", () => {
       expect(await runCli(argv, io)).toBe(0);
       expect(out.join("\n")).toMatch(/Usage: controlroom/);
     }
+  });
+
+  it("demo --help names the table formats", async () => {
+    const { io, out } = memoryIo({}, dir);
+    expect(await runCli(["demo", "--help"], io)).toBe(0);
+    expect(out.join("\n")).toMatch(/--table-format delta\|iceberg/);
   });
 });
 

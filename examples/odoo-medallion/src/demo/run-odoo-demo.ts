@@ -6,6 +6,7 @@ import { startControlPlane } from "@controlroom/control-plane";
 import {
   createOpenLineageEmitter,
   isOpenLineageEmitter,
+  type ObjectStore,
   type OpenLineageEmitter,
   type OpenLineageEmitterOptions,
   runLineageEvent,
@@ -47,6 +48,12 @@ export interface OdooDemoOptions {
    * @default "delta"
    */
   tableFormat?: DemoTableFormat | undefined;
+  /**
+   * Where the lake (tables and artifacts) lives: e.g. an S3 store, so that Trino or
+   * another engine can read the demo's tables where they are.
+   * @default a local store on `dataDir/lake`
+   */
+  objectStore?: ObjectStore | undefined;
   /** The commit the run is tied to (40 or 64 hex). */
   gitSha: string;
   /** Called with every event of the run as it happens, in order. */
@@ -142,7 +149,7 @@ export async function runOdooDemo(options: OdooDemoOptions): Promise<OdooDemoRes
       port: 0,
     });
     cleanup.unshift(() => controlPlane.close());
-    const store = createLocalObjectStore({ root: join(dataDir, "lake") });
+    const store = options.objectStore ?? createLocalObjectStore({ root: join(dataDir, "lake") });
     const { lakehouse, close: closeLakehouse } = await openDemoLakehouse(
       options.tableFormat ?? "delta",
       dataDir,

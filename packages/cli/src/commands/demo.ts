@@ -12,7 +12,7 @@ import { parseFlags } from "../parse-flags.js";
 import { UsageError } from "../usage-error.js";
 
 export const DEMO_USAGE = `Usage: controlroom demo [--rows N] [--seed S] [--mutate [--changes N]] [--data-dir DIR] [--json]
-                        [--lineage-file PATH | --lineage-url URL]
+                        [--table-format delta|iceberg] [--lineage-file PATH | --lineage-url URL]
 
 Runs the main job on embedded defaults: an Odoo database (PGlite, seeded on first use),
 the control plane (PGlite), a local lake of Delta tables and DuckDB, all in this process.
@@ -25,6 +25,8 @@ One run of the odoo-finance pipeline: ingest → validate → silver → gold �
   --data-dir    where the databases and the lake live (the layout \`controlroom serve
                 --data-dir\` reads)                                       default ${DEFAULT_DATA_DIR}
   --git-sha     the commit the run is tied to          default: git HEAD here, else fixed
+  --table-format  the lake's tables: delta, or iceberg (in a SQL catalog kept in an
+                  embedded PGlite database under the data directory)   default delta
   --json        print a machine-readable summary on stdout (progress goes to stderr)
   --verbose     worker logs (JSON) on stderr
   --lineage-file PATH   append the run's and each phase's OpenLineage events to PATH
@@ -50,6 +52,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     changes: { type: "string", default: "50" },
     "data-dir": { type: "string", default: DEFAULT_DATA_DIR },
     "git-sha": { type: "string" },
+    "table-format": { type: "string", default: "delta" },
     json: { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
     "lineage-file": { type: "string" },
@@ -63,6 +66,10 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   const rows = positiveInteger("--rows", values.rows);
   const seed = positiveInteger("--seed", values.seed);
   const changes = positiveInteger("--changes", values.changes);
+  const tableFormat = values["table-format"];
+  if (tableFormat !== "delta" && tableFormat !== "iceberg") {
+    throw new UsageError("--table-format must be delta or iceberg");
+  }
   const gitSha = values["git-sha"] ?? (await headCommit(io.cwd));
   if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(gitSha)) {
     throw new UsageError("--git-sha must be 40 or 64 lowercase hex characters");
@@ -83,6 +90,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
       rows,
       seed,
       mutate: values.mutate ? changes : 0,
+      tableFormat,
       gitSha,
       signal: stop.signal,
       logLevel: values.verbose ? "info" : "error",
