@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { LeaseSchema } from "@controlroom/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OpsStore } from "../src/index.js";
 import {
   claimBody,
   createRun,
@@ -131,6 +132,47 @@ describe("long-polling claims", () => {
     );
     expect(["aborted", 204]).toContain(outcome);
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it("makes no claim once its client has gone, so no lease goes to nobody", async () => {
+    // Wake-ups are kept from the long-poll and its interval is long: only the client's
+    // abort ends its sleep, and work is already waiting when it does.
+    let claims = 0;
+    const quiet = new Proxy(h.store, {
+      get(target, key) {
+        if (key === "onWake") return () => () => undefined;
+        if (key === "claim") {
+          return (...args: Parameters<OpsStore["claim"]>) => {
+            claims += 1;
+            return target.claim(...args);
+          };
+        }
+        const value = Reflect.get(target, key, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const app = await openHttpHarness({ longPollIntervalMs: 10_000 }, quiet);
+    const tenant = app.newTenant();
+    const executor = await app.token(tenant, "executor");
+    const controller = new AbortController();
+    const waiting = app.call("POST", "/ops/claims", {
+      token: executor,
+      body: claimBody({ wait_ms: 20_000 }),
+      signal: controller.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(claims).toBe(1);
+    const runId = await createRun(app, tenant);
+    controller.abort();
+    const outcome = await waiting.then(
+      (res) => res.status,
+      () => "aborted",
+    );
+    expect(["aborted", 204]).toContain(outcome);
+    expect(claims).toBe(1);
+    const run = await app.call("GET", `/ops/runs/${runId}`, { token: executor });
+    const phases = ((await run.json()) as { phases: { name: string; status: string }[] }).phases;
+    expect(phases[0]).toMatchObject({ name: "extract", status: "runnable" });
   });
 
   it("a long-poll over the cap is 503 unavailable with Retry-After", async () => {

@@ -13,6 +13,9 @@ export interface VerifyTokenOptions {
 
 const MAX_CLAIM_LENGTH = 256;
 
+/** Seconds of clock skew tolerated on `exp` and `nbf` unless told otherwise. */
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
+
 /**
  * Verifies a bearer token (HS256 only) and returns its claims, or throws a
  * `ControlPlaneError` with code `unauthorized`. The message says what was wrong with
@@ -29,23 +32,43 @@ export async function verifyToken(
   token: string,
   options: VerifyTokenOptions = {},
 ): Promise<AuthClaims> {
+  return (await verifyTokenClaims(secret, token, options)).claims;
+}
+
+/** What {@link verifyTokenClaims} found in a valid token. */
+export interface VerifiedToken {
+  claims: AuthClaims;
+  /** The token's `exp` (seconds since the epoch); undefined when it has none. */
+  expiresAt: number | undefined;
+}
+
+/**
+ * {@link verifyToken}, also returning the token's `exp`, so a cache knows how long the
+ * verdict holds.
+ */
+export async function verifyTokenClaims(
+  secret: Uint8Array,
+  token: string,
+  options: VerifyTokenOptions = {},
+): Promise<VerifiedToken> {
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, secret, {
       algorithms: ["HS256"],
-      clockTolerance: options.clockToleranceSeconds ?? 5,
+      clockTolerance: options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
       ...(options.now === undefined ? {} : { currentDate: new Date(options.now) }),
     }));
   } catch (error) {
     throw new ControlPlaneError("unauthorized", describeJoseError(error), { cause: error });
   }
-  const { sub, tenant_id, role } = payload;
+  const { sub, tenant_id, role, exp } = payload;
   if (!isClaimString(sub)) throw unauthorized("the token has no usable `sub` claim");
   if (!isClaimString(tenant_id)) throw unauthorized("the token has no usable `tenant_id` claim");
   if (!isRole(role)) {
     throw unauthorized(`the token's \`role\` claim must be one of ${ROLES.join(", ")}`);
   }
-  return { sub, tenant_id, role };
+  // jose has checked that a present `exp` is a number.
+  return { claims: { sub, tenant_id, role }, expiresAt: typeof exp === "number" ? exp : undefined };
 }
 
 function isClaimString(value: unknown): value is string {

@@ -1,5 +1,5 @@
 import type { Role } from "@controlroom/contract";
-import { verifyToken } from "../auth/verify-token.js";
+import type { VerifiedTokenCache } from "../auth/verified-token-cache.js";
 import { ControlPlaneError } from "../control-plane-error.js";
 import type { AuthClaims } from "../ops-store.js";
 
@@ -13,14 +13,14 @@ const BEARER = /^Bearer[ \t]+([A-Za-z0-9._~+/-]+=*)[ \t]*$/i;
  * @example
  * ```ts
  * const claims = await authenticate(c.req.header("authorization"), ["executor", "admin"], {
- *   secretKey, now: Date.now(), operation: "claim",
+ *   tokens: new VerifiedTokenCache(secretKey), now: Date.now(), operation: "claim",
  * });
  * ```
  */
 export async function authenticate(
   header: string | undefined,
   roles: readonly Role[],
-  context: { secretKey: Uint8Array; now: number; operation: string },
+  context: { tokens: VerifiedTokenCache; now: number; operation: string },
 ): Promise<AuthClaims> {
   if (header === undefined || header.trim() === "") {
     throw new ControlPlaneError(
@@ -35,7 +35,7 @@ export async function authenticate(
       "the Authorization header must be `Bearer <token>`",
     );
   }
-  const claims = await verifyToken(context.secretKey, match[1]!, { now: context.now });
+  const claims = await context.tokens.verify(match[1]!, context.now);
   if (!roles.includes(claims.role)) {
     throw new ControlPlaneError(
       "forbidden",

@@ -41,14 +41,20 @@ export interface ControlPlaneAppOptions {
   /** The `Retry-After` (seconds) sent with 503 `unavailable`. @default 1 */
   retryAfterSeconds?: number | undefined;
   /**
+   * How many verified bearer tokens the app remembers (until each one's `exp`), so a
+   * worker's repeated token is not verified again on every call; 0 verifies every time.
+   * @default 10_000
+   */
+  tokenCacheSize?: number | undefined;
+  /**
    * When true, `GET /metrics` needs an `admin` bearer token; by default it is open like
    * most Prometheus exporters (it shows counts only, summed over all tenants).
    * @default false
    */
   metricsRequireAuth?: boolean | undefined;
   /**
-   * Expires overdue leases; the app runs it (throttled) before every claim. Pass the one
-   * the server also runs on an interval so both share one throttle.
+   * Expires overdue leases; the app runs it (throttled) when a claim finds nothing to
+   * claim. Pass the one the server also runs on an interval so both share one throttle.
    * @default an on-demand reaper over `store` with no interval of its own
    */
   reaper?: LeaseReaper | undefined;
@@ -72,6 +78,7 @@ export interface NormalizedAppOptions {
   maxLongPolls: number;
   longPollIntervalMs: number;
   retryAfterSeconds: number;
+  tokenCacheSize: number;
   metricsRequireAuth: boolean;
   signal: AbortSignal;
   clock: () => number;
@@ -85,6 +92,7 @@ export const APP_DEFAULTS = {
   maxLongPolls: 256,
   longPollIntervalMs: 500,
   retryAfterSeconds: 1,
+  tokenCacheSize: 10_000,
 } as const;
 
 const consoleLogger: ControlPlaneLogger = {
@@ -117,6 +125,11 @@ export function normalizeAppOptions(options: ControlPlaneAppOptions): Normalized
       options.retryAfterSeconds,
       APP_DEFAULTS.retryAfterSeconds,
     ),
+    tokenCacheSize: nonNegativeInt(
+      "tokenCacheSize",
+      options.tokenCacheSize,
+      APP_DEFAULTS.tokenCacheSize,
+    ),
     metricsRequireAuth: options.metricsRequireAuth ?? false,
     signal: options.signal ?? new AbortController().signal,
     clock: options.clock ?? Date.now,
@@ -128,6 +141,14 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) {
     throw new RangeError(`createControlPlaneApp: ${name} must be a positive integer`);
+  }
+  return value;
+}
+
+function nonNegativeInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`createControlPlaneApp: ${name} must be a non-negative integer`);
   }
   return value;
 }

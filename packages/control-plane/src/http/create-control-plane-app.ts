@@ -5,6 +5,7 @@ import {
   type EndpointName,
 } from "@controlroom/contract";
 import { Hono } from "hono";
+import { VerifiedTokenCache } from "../auth/verified-token-cache.js";
 import { LeaseReaper } from "../server/lease-reaper.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
 import { type ControlPlaneAppOptions, normalizeAppOptions } from "./control-plane-app-options.js";
@@ -21,6 +22,7 @@ import { mountEndpoint } from "./mount-endpoint.js";
 import { notFoundResponse } from "./not-found-response.js";
 import { problemResponse } from "./problem-response.js";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./request-id.js";
+import { WakeRelay } from "./wake-relay.js";
 
 /** The control plane's Hono app. */
 export type ControlPlaneApp = Hono<ControlPlaneEnv>;
@@ -56,6 +58,7 @@ export function createControlPlaneApp(options: ControlPlaneAppOptions): ControlP
     stats: new HttpStats(),
     inFlight: new ConcurrencyGate(config.maxInFlight),
     longPolls: new ConcurrencyGate(config.maxLongPolls),
+    claimWakeups: new WakeRelay(config.store, (signal) => signal.kind === "runnable"),
   };
   const handlers: EndpointHandlers = {
     ...runHandlers(deps),
@@ -102,8 +105,9 @@ export function createControlPlaneApp(options: ControlPlaneAppOptions): ControlP
     }
   });
 
+  const tokens = new VerifiedTokenCache(config.secretKey, { maxEntries: config.tokenCacheSize });
   for (const name of Object.keys(ENDPOINTS) as EndpointName[]) {
-    mountEndpoint(app, name, handlers[name] as EndpointHandler<typeof name>, config);
+    mountEndpoint(app, name, handlers[name] as EndpointHandler<typeof name>, config, tokens);
   }
 
   app.notFound((c) => notFoundResponse(c.req.method, c.req.path));

@@ -5,6 +5,7 @@ import {
   PATH_PARAMS,
 } from "@controlroom/contract";
 import type { Hono } from "hono";
+import type { VerifiedTokenCache } from "../auth/verified-token-cache.js";
 import type { AuthClaims } from "../ops-store.js";
 import { authenticate } from "./authenticate.js";
 import type { NormalizedAppOptions } from "./control-plane-app-options.js";
@@ -23,12 +24,13 @@ export function honoPath(path: string): string {
  * runs: a declared body over the limit is 413; the bearer token and role are checked
  * (401/403); path parameters, query and body are validated with the contract's
  * schemas (400, defaults applied). Errors are thrown as `ControlPlaneError`s for the
- * app's error handler to turn into problem documents.
+ * app's error handler to turn into problem documents. `tokens` verifies bearer tokens
+ * (and remembers them until they expire); the app shares one across its endpoints.
  *
  * @example
  * ```ts
  * mountEndpoint(app, "getRun", async ({ c, claims, params }) =>
- *   c.json(await store.getRun(claims, params.run_id)), options);
+ *   c.json(await store.getRun(claims, params.run_id)), options, tokens);
  * ```
  */
 export function mountEndpoint<K extends EndpointName>(
@@ -36,6 +38,7 @@ export function mountEndpoint<K extends EndpointName>(
   name: K,
   handler: EndpointHandler<K>,
   options: NormalizedAppOptions,
+  tokens: VerifiedTokenCache,
 ): void {
   const endpoint: EndpointDefinition = ENDPOINTS[name];
   const paramNames = [...endpoint.path.matchAll(/\{([a-z_0-9]+)\}/g)].map(
@@ -52,7 +55,7 @@ export function mountEndpoint<K extends EndpointName>(
     let claims: AuthClaims | undefined;
     if (requiresAuth) {
       claims = await authenticate(c.req.header("authorization"), roles, {
-        secretKey: options.secretKey,
+        tokens,
         now: options.clock(),
         operation: name,
       });
@@ -65,9 +68,21 @@ export function mountEndpoint<K extends EndpointName>(
     const body = endpoint.body
       ? parseInput(endpoint.body, await readJsonBody(request, options.bodyLimitBytes), "body")
       : undefined;
-    const signal = AbortSignal.any([request.signal, options.signal]);
+    // Built on first use: only long-polls need it, and each AbortSignal costs.
+    let signal: AbortSignal | undefined;
+    const input = {
+      c,
+      claims,
+      params,
+      query,
+      body,
+      get signal() {
+        signal ??= AbortSignal.any([request.signal, options.signal]);
+        return signal;
+      },
+    };
     // The table and the handler map are keyed by the same name, so the shapes agree;
     // the compiler cannot follow that through the loop over names, hence the cast.
-    return handler({ c, claims, params, query, body, signal } as EndpointInput<K>);
+    return handler(input as EndpointInput<K>);
   });
 }

@@ -18,7 +18,7 @@ export interface LeaseReaperOptions {
 
 /**
  * Expires leases that were not heartbeated in time (and attempts past their timeout),
- * on an interval and on demand before claims. The store takes an advisory lock, so
+ * on an interval and on demand when a claim finds nothing to claim. The store takes an advisory lock, so
  * several servers running reapers on one database do not step on each other; this
  * class only makes sure one server does not pile passes on top of each other.
  *
@@ -26,7 +26,7 @@ export interface LeaseReaperOptions {
  * ```ts
  * const reaper = new LeaseReaper(store, { intervalMs: 1_000 });
  * reaper.start();
- * await reaper.maybeRun(); // before a claim: at most one pass per 250 ms
+ * await reaper.maybeRun(); // a claim found nothing: at most one pass per 250 ms
  * await reaper.stop();
  * ```
  */

@@ -19,6 +19,7 @@ export interface StartControlPlaneOptions
     | "maxLongPolls"
     | "longPollIntervalMs"
     | "retryAfterSeconds"
+    | "tokenCacheSize"
     | "metricsRequireAuth"
     | "logger"
   > {
@@ -137,6 +138,7 @@ export async function startControlPlane(
       maxLongPolls: options.maxLongPolls,
       longPollIntervalMs: options.longPollIntervalMs,
       retryAfterSeconds: options.retryAfterSeconds,
+      tokenCacheSize: options.tokenCacheSize,
       metricsRequireAuth: options.metricsRequireAuth,
       logger,
     });

@@ -63,7 +63,11 @@ export async function createPgliteStore(
   if (options.migrate !== false) await runMigrations(database);
   const unlisteners: (() => Promise<void>)[] = [];
   const store = new SqlOpsStore({
-    transaction: database.transaction,
+    // A statement outside a transaction waits for a transaction in progress, so it
+    // never runs inside someone else's (PGlite has one connection).
+    async query<Row>(text: string, params: readonly unknown[]) {
+      return (await db.query<Row>(text, [...params])).rows;
+    },
     async close() {
       for (const unlisten of unlisteners) await unlisten();
       await db.close();

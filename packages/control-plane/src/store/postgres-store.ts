@@ -19,6 +19,14 @@ export interface PostgresStoreOptions {
    * @default true
    */
   migrate?: boolean | undefined;
+  /**
+   * Prepare the store's statements (once per connection), so each later call is one
+   * Bind/Execute exchange instead of a Parse/Describe round trip first. Turn it off
+   * behind a transaction-mode pooler that does not keep prepared statements (a URL
+   * with `?prepare=false` turns it off as well, for servers started by URL alone).
+   * @default true
+   */
+  prepare?: boolean | undefined;
 }
 
 /** The part of a postgres.js client the store uses. */
@@ -66,8 +74,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     const database = postgresDatabase(sql);
     if (options.migrate !== false) await runMigrations(database);
     const listeners: { unlisten(): Promise<void> }[] = [];
+    const prepare = options.prepare ?? true;
     const store = new SqlOpsStore({
-      transaction: database.transaction,
+      // Outside sql.begin(): a statement is its own transaction and needs no reserved
+      // connection, so postgres.js may also pipeline it behind another on a busy one.
+      async query<Row>(text: string, params: readonly unknown[]) {
+        const rows = await sql.unsafe(text, [...params] as postgres.ParameterOrJSON<never>[], {
+          prepare,
+        });
+        return rows as unknown as Row[];
+      },
       async close() {
         for (const listener of listeners) await listener.unlisten().catch(() => undefined);
         await sql.end({ timeout: 5 });

@@ -21,20 +21,25 @@ import type {
   OpsStore,
   WakeSignal,
 } from "../ops-store.js";
+import { callerStatement } from "./caller-statement.js";
 import { RETRYABLE_SQLSTATES, sqlStateOf, toControlPlaneError } from "./map-database-error.js";
 import { decodeRunCursor, encodeRunCursor } from "./run-cursor.js";
-import type { SqlClient, SqlDatabase } from "./sql-database.js";
 
 /** Upper bounds (seconds) of the claim-wait histogram's buckets; `count` is the +Inf one. */
 export const CLAIM_WAIT_BUCKETS: readonly number[] = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600,
 ];
 
-/** How often a transaction that hit a deadlock or serialization failure is run again. */
-const MAX_TRANSACTION_ATTEMPTS = 3;
+/** How often a statement that hit a deadlock or serialization failure is run again. */
+const MAX_STATEMENT_ATTEMPTS = 3;
 
-/** What a driver hands the store: transactions, and how to release its resources. */
-export interface SqlOpsStoreBackend extends SqlDatabase {
+/** What a driver hands the store: single statements, and how to release its resources. */
+export interface SqlOpsStoreBackend {
+  /**
+   * Runs one statement on its own, so in an implicit transaction of its own, and
+   * returns its rows. Drivers may prepare it (it is one of a few fixed texts).
+   */
+  query<Row>(text: string, params: readonly unknown[]): Promise<Row[]>;
   close(): Promise<void>;
 }
 
@@ -54,10 +59,11 @@ interface MetricsRow {
 }
 
 /**
- * The one implementation of {@link OpsStore}: every call is one transaction that runs
- * as the caller (`SET LOCAL ROLE authenticated` plus `request.jwt.claims`, so RLS
- * applies) and calls an `ops.*` SQL function. The drivers only differ in how they open
- * transactions and deliver notifications; they feed the latter to {@link wake}.
+ * The one implementation of {@link OpsStore}: every call is one statement, so one
+ * transaction, that runs as the caller (role `authenticated` plus `request.jwt.claims`,
+ * so RLS applies; see {@link callerStatement}) and calls an `ops.*` SQL function. The
+ * drivers only differ in how they run statements and deliver notifications; they feed
+ * the latter to {@link wake}.
  */
 export class SqlOpsStore implements OpsStore {
   readonly #backend: SqlOpsStoreBackend;
@@ -73,14 +79,17 @@ export class SqlOpsStore implements OpsStore {
     body: CreateRunRequestParsed,
     idempotencyKey: string | undefined,
   ): Promise<{ run: Run; created: boolean }> {
-    return this.#call(claims, "select ops.create_run($1::text::jsonb, $2::text) as result", [
-      JSON.stringify(body),
-      idempotencyKey ?? null,
-    ]);
+    const result = await this.#call<{ run: Run; created: boolean }>(
+      claims,
+      "ops.create_run($1::text::jsonb, $2::text)",
+      [JSON.stringify(body), idempotencyKey ?? null],
+    );
+    if (result.created) this.#wakeIfRunnable(result.run);
+    return result;
   }
 
   async getRun(claims: AuthClaims, runId: string): Promise<Run> {
-    return this.#call(claims, "select ops.get_run($1::uuid) as result", [runId]);
+    return this.#call(claims, "ops.get_run($1::uuid)", [runId]);
   }
 
   async listRuns(claims: AuthClaims, filter: ListRunsFilter): Promise<RunList> {
@@ -88,18 +97,14 @@ export class SqlOpsStore implements OpsStore {
     const page = await this.#call<{
       items: Run[];
       next_after: { created_at: string; run_id: string } | null;
-    }>(
-      claims,
-      "select ops.list_runs($1::text, $2::text, $3::text, $4::int, $5::timestamptz, $6::uuid) as result",
-      [
-        filter.status ?? null,
-        filter.spec_slug ?? null,
-        filter.environment ?? null,
-        filter.limit,
-        after?.createdAt ?? null,
-        after?.runId ?? null,
-      ],
-    );
+    }>(claims, "ops.list_runs($1::text, $2::text, $3::text, $4::int, $5::timestamptz, $6::uuid)", [
+      filter.status ?? null,
+      filter.spec_slug ?? null,
+      filter.environment ?? null,
+      filter.limit,
+      after?.createdAt ?? null,
+      after?.runId ?? null,
+    ]);
     return {
       items: page.items,
       next_cursor:
@@ -129,11 +134,11 @@ export class SqlOpsStore implements OpsStore {
     runId: string,
     body: HeartbeatRequest,
   ): Promise<HeartbeatResponse> {
-    return this.#call(
-      claims,
-      "select ops.heartbeat($1::uuid, $2::text, $3::text::jsonb) as result",
-      [runId, body.lease_token, body.progress === undefined ? null : JSON.stringify(body.progress)],
-    );
+    return this.#call(claims, "ops.heartbeat($1::uuid, $2::text, $3::text::jsonb)", [
+      runId,
+      body.lease_token,
+      body.progress === undefined ? null : JSON.stringify(body.progress),
+    ]);
   }
 
   async appendEvents(
@@ -141,7 +146,7 @@ export class SqlOpsStore implements OpsStore {
     runId: string,
     events: EventInput[],
   ): Promise<AppendEventsResponse> {
-    return this.#call(claims, "select ops.append_events($1::uuid, $2::text::jsonb) as result", [
+    return this.#call(claims, "ops.append_events($1::uuid, $2::text::jsonb)", [
       runId,
       JSON.stringify(events),
     ]);
@@ -153,7 +158,7 @@ export class SqlOpsStore implements OpsStore {
     afterSeq: number,
     limit: number,
   ): Promise<EventList> {
-    return this.#call(claims, "select ops.list_events($1::uuid, $2::bigint, $3::int) as result", [
+    return this.#call(claims, "ops.list_events($1::uuid, $2::bigint, $3::int)", [
       runId,
       afterSeq,
       limit,
@@ -161,9 +166,9 @@ export class SqlOpsStore implements OpsStore {
   }
 
   async complete(claims: AuthClaims, runId: string, body: CompleteRequest): Promise<Run> {
-    return this.#call(
+    const run = await this.#call<Run>(
       claims,
-      "select ops.complete_phase($1::uuid, $2::text, $3::text, $4::text::jsonb, $5::text::jsonb, $6::text::jsonb) as result",
+      "ops.complete_phase($1::uuid, $2::text, $3::text, $4::text::jsonb, $5::text::jsonb, $6::text::jsonb)",
       [
         runId,
         body.lease_token,
@@ -173,44 +178,35 @@ export class SqlOpsStore implements OpsStore {
         jsonOrNull(body.error),
       ],
     );
+    this.#wakeIfRunnable(run);
+    return run;
   }
 
   async cancel(claims: AuthClaims, runId: string, reason: string | undefined): Promise<Run> {
-    return this.#call(claims, "select ops.cancel_run($1::uuid, $2::text) as result", [
-      runId,
-      reason ?? null,
-    ]);
+    return this.#call(claims, "ops.cancel_run($1::uuid, $2::text)", [runId, reason ?? null]);
   }
 
   async registerArtifact(
     claims: AuthClaims,
     body: RegisterArtifactRequest,
   ): Promise<{ artifact: Artifact; created: boolean }> {
-    return this.#call(claims, "select ops.register_artifact($1::text::jsonb) as result", [
-      JSON.stringify(body),
-    ]);
+    return this.#call(claims, "ops.register_artifact($1::text::jsonb)", [JSON.stringify(body)]);
   }
 
   async getArtifact(claims: AuthClaims, sha256: string): Promise<Artifact> {
-    return this.#call(claims, "select ops.get_artifact($1::text) as result", [sha256]);
+    return this.#call(claims, "ops.get_artifact($1::text)", [sha256]);
   }
 
   async expireLeases(): Promise<number> {
-    const rows = await this.#transaction(null, (client) =>
-      client.query<{ expired: number }>("select ops.expire_leases() as expired"),
-    );
-    return Number(rows[0]?.expired ?? 0);
+    return Number(await this.#call<number>(null, "ops.expire_leases()", []));
   }
 
   async metrics(): Promise<OpsMetricsSnapshot> {
-    const rows = await this.#transaction(null, (client) =>
-      client.query<{ result: MetricsRow }>(
-        "select ops.metrics_snapshot(array(select jsonb_array_elements_text($1::text::jsonb)::float8)) as result",
-        [JSON.stringify(CLAIM_WAIT_BUCKETS)],
-      ),
+    const row = await this.#call<MetricsRow>(
+      null,
+      "ops.metrics_snapshot(array(select jsonb_array_elements_text($1::text::jsonb)::float8))",
+      [JSON.stringify(CLAIM_WAIT_BUCKETS)],
     );
-    const row = rows[0]?.result;
-    if (row === undefined) throw new Error("ops.metrics_snapshot returned no row");
     return {
       runsByStatus: row.runs_by_status,
       phasesByStatus: row.phases_by_status,
@@ -255,6 +251,18 @@ export class SqlOpsStore implements OpsStore {
     await this.#backend.close();
   }
 
+  /**
+   * Wakes this process's long-polls at once when `run` has a phase claimable now. The
+   * NOTIFY of the same commit still comes (and reaches the other servers), a hop
+   * through the database's listener later; waking early only saves that hop, and an
+   * extra wake-up costs at most one claim that finds nothing.
+   */
+  #wakeIfRunnable(run: Run): void {
+    if (run.phases.some((phase) => phase.status === "runnable" && phase.next_attempt_at === null)) {
+      this.wake({ kind: "runnable" });
+    }
+  }
+
   async #claim(
     claims: AuthClaims,
     runId: string | null,
@@ -263,12 +271,12 @@ export class SqlOpsStore implements OpsStore {
   ): Promise<Lease | undefined> {
     const lease = await this.#call<Lease | null>(
       claims,
-      `select ops.claim_phase(
+      `ops.claim_phase(
          $1::uuid, $2::text,
          array(select jsonb_array_elements_text($3::text::jsonb)),
          case when $4::text::jsonb is null then null
               else array(select jsonb_array_elements_text($4::text::jsonb)) end,
-         $5::uuid, $6::int) as result`,
+         $5::uuid, $6::int)`,
       [
         runId,
         body.executor_id,
@@ -282,47 +290,27 @@ export class SqlOpsStore implements OpsStore {
   }
 
   /**
-   * Runs one `select ops.fn(...) as result` as the caller and returns `result`. JSON
+   * Runs `select <call> as result` as the caller when `claims` is given (RLS applies) or
+   * as the owner when null (reaper, metrics), and returns `result`. Deadlocks and
+   * serialization failures are retried: the statement is the whole transaction. JSON
    * goes in as text (`$n::text::jsonb`) because postgres.js would encode a string bound
    * to a jsonb parameter a second time.
    */
-  async #call<T>(claims: AuthClaims, text: string, params: readonly unknown[]): Promise<T> {
-    const rows = await this.#transaction(claims, (client) =>
-      client.query<{ result: T }>(text, params),
-    );
-    const row = rows[0];
-    if (row === undefined) throw new Error(`no row from: ${text}`);
-    return row.result;
-  }
-
-  /**
-   * One transaction, as the caller when `claims` is given (RLS applies) or as the owner
-   * when null (reaper, metrics). Deadlocks and serialization failures are retried.
-   */
-  async #transaction<T>(
-    claims: AuthClaims | null,
-    fn: (client: SqlClient) => Promise<T>,
-  ): Promise<T> {
+  async #call<T>(claims: AuthClaims | null, call: string, params: readonly unknown[]): Promise<T> {
     if (this.#closed) throw new Error("the ops store is closed");
+    const { text, params: values } = callerStatement(call, params, claims);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#backend.transaction(async (client) => {
-          if (claims !== null) {
-            // Both settings are local to the transaction, so a pooled connection goes
-            // back clean. set_config('role') is SET LOCAL ROLE with a parameter.
-            await client.query(
-              "select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)",
-              [JSON.stringify({ sub: claims.sub, tenant_id: claims.tenant_id, role: claims.role })],
-            );
-          }
-          return fn(client);
-        });
+        const rows = await this.#backend.query<{ result: T }>(text, values);
+        const row = rows[0];
+        if (row === undefined) throw new Error(`no row from: ${call}`);
+        return row.result;
       } catch (error) {
         const state = sqlStateOf(error);
         if (
           state !== undefined &&
           RETRYABLE_SQLSTATES.has(state) &&
-          attempt < MAX_TRANSACTION_ATTEMPTS
+          attempt < MAX_STATEMENT_ATTEMPTS
         ) {
           continue;
         }

@@ -101,6 +101,49 @@ export function claimsSuite(ctx: SuiteContext): void {
       await expectCode(ctx.h.store.claimRun(ex, randomUUID(), claimBody()), "not_found");
     });
 
+    it("claims oldest runnable first: by runnable_since, then run id, then phase order", async () => {
+      const ex = claimsFor("executor");
+      const op = asRole(ex, "operator");
+      const independent = (names: string[], extra: { requires?: string[] } = {}) =>
+        runBody(names.map((name) => phase(name, { depends_on: [], ...extra })));
+      const create = async (names: string[], extra?: { requires?: string[] }) =>
+        (await ctx.h.store.createRun(op, independent(names, extra), undefined)).run.run_id;
+      const a = await create(["a1", "a2", "a3"]);
+      const b = await create(["b1", "b2"]);
+      const c = await create(["c1", "c2"]);
+      const gpu = await create(["g1"], { requires: ["gpu"] });
+      const since = async (runId: string, names: string[], offset: string) =>
+        ctx.h.owner(
+          `update ops.phases set runnable_since = now() + $3::interval
+            where run_id = $1 and name = any ($2::text[])`,
+          [runId, names, offset],
+        );
+      await since(gpu, ["g1"], "-10 minutes"); // oldest, but needs a capability we lack
+      await since(b, ["b2"], "-5 minutes");
+      await since(c, ["c1", "c2"], "-3 minutes"); // a tie inside one run: phase order
+      await since(a, ["a1", "a2"], "-2 minutes"); // a tie across runs: run id order
+      await since(b, ["b1"], "-2 minutes");
+      await since(a, ["a3"], "1 hour"); // a retry still backing off
+
+      const [lower, higher] = a < b ? [["a1", "a2"], ["b1"]] : [["b1"], ["a1", "a2"]];
+      const order: string[] = [];
+      for (;;) {
+        const lease = await ctx.h.store.claim(ex, { ...claimBody(), environments: ["dev"] });
+        if (lease === undefined) break;
+        order.push(lease.phase);
+      }
+      expect(order).toEqual(["b2", "c1", "c2", ...lower, ...higher]);
+
+      // One run's claim keeps the same order among its own phases.
+      const d = await create(["d1", "d2", "d3"]);
+      await since(d, ["d3"], "-1 minute");
+      const ofRun: (string | undefined)[] = [];
+      for (let i = 0; i < 4; i++) {
+        ofRun.push((await ctx.h.store.claimRun(ex, d, claimBody()))?.phase);
+      }
+      expect(ofRun).toEqual(["d3", "d1", "d2", undefined]);
+    });
+
     it("clamps short leases to the minimum and says so in expires_at", async () => {
       const ex = claimsFor("executor");
       const { run } = await ctx.h.store.createRun(

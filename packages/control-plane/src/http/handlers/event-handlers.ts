@@ -1,3 +1,4 @@
+import { broadcastWakeups } from "../broadcast-wakeups.js";
 import type { EndpointHandlers } from "../endpoint-handler.js";
 import { longPoll } from "../long-poll.js";
 import type { HandlerDeps } from "./handler-deps.js";
@@ -26,8 +27,11 @@ export function eventHandlers(
         longPoll({
           attempt: () => store.listEvents(claims, runId, query.after_seq, query.limit),
           isEmpty: (result) => result.items.length === 0,
-          store,
-          matches: (wake) => wake.kind === "events" && wake.runId === runId,
+          none: { items: [], next_seq: query.after_seq },
+          wakeups: broadcastWakeups(
+            store,
+            (wake) => wake.kind === "events" && wake.runId === runId,
+          ),
           waitMs,
           pollIntervalMs: options.longPollIntervalMs,
           signal,

@@ -3,6 +3,7 @@ import type { LeaseReaper } from "../../server/lease-reaper.js";
 import type { ConcurrencyGate } from "../concurrency-gate.js";
 import type { NormalizedAppOptions } from "../control-plane-app-options.js";
 import type { HttpStats } from "../http-stats.js";
+import type { WakeRelay } from "../wake-relay.js";
 
 /** What the endpoint handlers share: the store and the server's own bookkeeping. */
 export interface HandlerDeps {
@@ -12,4 +13,6 @@ export interface HandlerDeps {
   stats: HttpStats;
   inFlight: ConcurrencyGate;
   longPolls: ConcurrencyGate;
+  /** Hands runnable wake-ups to parked claims, one at a time per group of alike claimers. */
+  claimWakeups: WakeRelay;
 }
