@@ -1,0 +1,56 @@
+import { createDeltaLakehouse } from "@controlroom/adapters/delta";
+import { createLocalObjectStore } from "@controlroom/adapters/local";
+import type { JsonObject } from "@controlroom/contract";
+import { runPhase } from "@controlroom/executor-kit/testing";
+import { createOdooFinanceExecutor } from "@controlroom/odoo-medallion";
+import type { SilverOutput } from "./odoo-demo-lake.js";
+
+/** A gold table one side wrote: its rows and row-set hash, and where it is. */
+export interface GoldTableResult {
+  rows: number;
+  sha256: string;
+  /** Framework: the table's location and the version the phase committed. */
+  location?: string;
+  version?: number;
+}
+
+/** One timed run of one side of the gold benchmark. */
+export interface GoldRunResult {
+  ms: number;
+  tables: Record<string, GoldTableResult>;
+}
+
+/**
+ * Runs the demo executor's gold phase once, as a worker would run it, and times it:
+ * `runPhase` from the executor kit's testing entry (the same `executeAttempt` a worker
+ * calls; no server, so no HTTP in the figure) with the demo's `DeltaLakehouse` over the
+ * cached lake and the silver phase's output as upstream. The phase opens a DuckDB
+ * session of views over the pinned silver versions, overwrites each gold table with
+ * its SQL (Parquet files, a Delta commit) and fingerprints every table it wrote, which
+ * is what the product does on every run.
+ */
+export async function runGoldThroughFramework(args: {
+  lakeDir: string;
+  silver: SilverOutput;
+}): Promise<GoldRunResult> {
+  const lakehouse = createDeltaLakehouse({ store: createLocalObjectStore({ root: args.lakeDir }) });
+  const executor = createOdooFinanceExecutor();
+  try {
+    const started = performance.now();
+    const result = await runPhase(executor, "gold", {
+      upstream: { silver: args.silver as unknown as JsonObject },
+      adapters: { lakehouse },
+      run: { spec_slug: "odoo-finance", run_id: `bench-gold-${process.pid}` },
+    });
+    const ms = performance.now() - started;
+    if (result.status !== "succeeded") {
+      throw new Error(`the gold phase ${result.status}: ${result.error?.message ?? "no error"}`, {
+        cause: result.thrown,
+      });
+    }
+    const output = result.output as { tables: Record<string, Required<GoldTableResult>> };
+    return { ms, tables: output.tables };
+  } finally {
+    await lakehouse.close();
+  }
+}
