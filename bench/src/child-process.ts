@@ -3,6 +3,11 @@ import { fileURLToPath } from "node:url";
 
 const CHILD_MAIN = fileURLToPath(new URL("./child-main.ts", import.meta.url));
 const READY = "BENCH_READY ";
+// Flags for every child, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile the contenders
+// (Node refuses --cpu-prof in NODE_OPTIONS).
+const CHILD_NODE_FLAGS = (process.env.CONTROLROOM_BENCH_NODE_FLAGS ?? "")
+  .split(" ")
+  .filter(Boolean);
 const RESULT = "BENCH_RESULT ";
 
 /** A task running in its own Node process (see child-main.ts). */
@@ -36,7 +41,14 @@ export function spawnTask<R>(
 ): ChildTask<R> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [...process.execArgv, ...(options.nodeFlags ?? []), CHILD_MAIN, task, JSON.stringify(args)],
+    [
+      ...process.execArgv,
+      ...CHILD_NODE_FLAGS,
+      ...(options.nodeFlags ?? []),
+      CHILD_MAIN,
+      task,
+      JSON.stringify(args),
+    ],
     { stdio: ["ignore", "pipe", "pipe"], env: process.env },
   );
   let stderr = "";

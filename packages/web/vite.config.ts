@@ -10,7 +10,7 @@ export default defineConfig({
   // Workspace packages resolve to their source, as in tests: no SDK build needed first.
   resolve: {
     conditions: ["@controlroom/source", "browser", "module", "import", "default"],
-    alias: [{ find: /^node:(?:crypto|fs|fs\/promises|path|url)$/, replacement: shim }],
+    alias: [{ find: /^node:(?:crypto|fs|fs\/promises|http|https|path|url)$/, replacement: shim }],
   },
   server: {
     proxy: Object.fromEntries(

@@ -6,8 +6,7 @@ import {
   phaseNames,
   startControlRoomHarness,
 } from "../control-room/control-room-harness.js";
-import { postgresCpuMeter, processCpuMsOf } from "../proc-cpu.js";
-import { processCpuMs, type ThroughputResult, waitUntilDone } from "./throughput-result.js";
+import { measureProcessing, type ThroughputResult } from "./throughput-result.js";
 
 /** Arguments of {@link controlroomThroughput}. */
 export interface ControlRoomThroughputArgs {
@@ -48,47 +47,33 @@ export async function controlroomThroughput(
       Array.from({ length: args.workers }, () => harness.executorClient()),
     );
 
-    const postgresCpu = await postgresCpuMeter(args.databaseUrl);
-    const cpuBefore = {
-      worker: processCpuMs(),
-      server: processCpuMsOf(harness.serverPid),
-      postgres: postgresCpu?.read() ?? Number.NaN,
-    };
-    const start = performance.now();
-    const workers = clients.map((client) =>
-      runWorker(executor, {
-        client,
-        concurrency: args.concurrency,
-        environments: ["dev"],
-        logLevel: "silent",
-        handleSignals: false,
-        signal: stop.signal,
-        shutdownGraceMs: 5_000,
-      }),
-    );
-    const left = await waitUntilDone(
-      args.databaseUrl,
-      "select count(*) as n from ops.phases where status <> 'succeeded'",
-      { budgetMs: args.budgetMs },
-    );
-    const seconds = (performance.now() - start) / 1_000;
-    const cpuMs = {
-      worker: processCpuMs() - cpuBefore.worker,
-      server: processCpuMsOf(harness.serverPid) - cpuBefore.server,
-      postgres: (postgresCpu?.read() ?? Number.NaN) - cpuBefore.postgres,
-    };
-    stop.abort();
-    await Promise.all(workers);
-    const jobs = runs * args.phasesPerRun - left;
-    await harness.stop();
-    return {
-      jobs,
-      complete: left === 0,
-      seconds,
-      jobsPerSecond: jobs / seconds,
+    const result = await measureProcessing({
+      databaseUrl: args.databaseUrl,
+      countSql: "select count(*) as n from ops.phases where status <> 'succeeded'",
+      budgetMs: args.budgetMs,
+      jobs: runs * args.phasesPerRun,
       enqueueSeconds,
-      cpuMs,
-    };
+      processes: { server: harness.serverPid },
+      start: async () => {
+        const workers = clients.map((client) =>
+          runWorker(executor, {
+            client,
+            concurrency: args.concurrency,
+            environments: ["dev"],
+            logLevel: "silent",
+            handleSignals: false,
+            signal: stop.signal,
+            shutdownGraceMs: 5_000,
+          }),
+        );
+        return async () => {
+          stop.abort();
+          await Promise.all(workers);
+        };
+      },
+    });
+    await harness.stop();
+    return result;
   } finally {
     stop.abort();
     await harness.stop().catch(() => undefined);

@@ -1,6 +1,5 @@
 import { Logger, makeWorkerUtils, run } from "graphile-worker";
-import { postgresCpuMeter } from "../proc-cpu.js";
-import { processCpuMs, type ThroughputResult, waitUntilDone } from "./throughput-result.js";
+import { measureProcessing, type ThroughputResult } from "./throughput-result.js";
 
 /** Arguments of {@link graphileWorkerThroughput}. */
 export interface GraphileWorkerThroughputArgs {
@@ -36,44 +35,25 @@ export async function graphileWorkerThroughput(
     }
     const enqueueSeconds = (performance.now() - enqueueStart) / 1_000;
 
-    const postgresCpu = await postgresCpuMeter(args.databaseUrl);
-    const cpuBefore = { worker: processCpuMs(), postgres: postgresCpu?.read() ?? Number.NaN };
-    const start = performance.now();
-    const runner = await run({
-      connectionString,
-      concurrency: args.concurrency,
-      // Its pool must hold a connection per job at once plus the listener.
-      maxPoolSize: args.concurrency + 2,
-      noHandleSignals: true,
-      logger: silentGraphileLogger,
-      taskList: { noop: async () => undefined },
-    });
-    let seconds: number;
-    let cpuMs: Record<string, number>;
-    let left: number;
-    try {
-      left = await waitUntilDone(
-        args.databaseUrl,
-        "select count(*) as n from graphile_worker._private_jobs",
-        { budgetMs: args.budgetMs },
-      );
-      seconds = (performance.now() - start) / 1_000;
-      cpuMs = {
-        worker: processCpuMs() - cpuBefore.worker,
-        postgres: (postgresCpu?.read() ?? Number.NaN) - cpuBefore.postgres,
-      };
-    } finally {
-      await runner.stop();
-    }
-    const jobs = args.jobs - left;
-    return {
-      jobs,
-      complete: left === 0,
-      seconds,
-      jobsPerSecond: jobs / seconds,
+    return await measureProcessing({
+      databaseUrl: connectionString,
+      countSql: "select count(*) as n from graphile_worker._private_jobs",
+      budgetMs: args.budgetMs,
+      jobs: args.jobs,
       enqueueSeconds,
-      cpuMs,
-    };
+      start: async () => {
+        const runner = await run({
+          connectionString,
+          concurrency: args.concurrency,
+          // Its pool must hold a connection per job at once plus the listener.
+          maxPoolSize: args.concurrency + 2,
+          noHandleSignals: true,
+          logger: silentGraphileLogger,
+          taskList: { noop: async () => undefined },
+        });
+        return () => runner.stop();
+      },
+    });
   } finally {
     await utils.release();
   }

@@ -1,6 +1,5 @@
 import { PgBoss } from "pg-boss";
-import { postgresCpuMeter } from "../proc-cpu.js";
-import { processCpuMs, type ThroughputResult, waitUntilDone } from "./throughput-result.js";
+import { measureProcessing, type ThroughputResult } from "./throughput-result.js";
 
 /** Arguments of {@link pgBossThroughput}. */
 export interface PgBossThroughputArgs {
@@ -45,38 +44,27 @@ export async function pgBossThroughput(args: PgBossThroughputArgs): Promise<Thro
     }
     const enqueueSeconds = (performance.now() - enqueueStart) / 1_000;
 
-    const postgresCpu = await postgresCpuMeter(args.databaseUrl);
-    const cpuBefore = { worker: processCpuMs(), postgres: postgresCpu?.read() ?? Number.NaN };
-    const start = performance.now();
-    await boss.work(
-      QUEUE,
-      {
-        localConcurrency: args.localConcurrency,
-        batchSize: args.batchSize,
-        burstWhenBatchFull: true,
-        pollingIntervalSeconds: 0.5,
-      },
-      async () => undefined,
-    );
-    const left = await waitUntilDone(
-      args.databaseUrl,
-      "select count(*) as n from pgboss.job where state <> 'completed'",
-      { budgetMs: args.budgetMs },
-    );
-    const seconds = (performance.now() - start) / 1_000;
-    const cpuMs = {
-      worker: processCpuMs() - cpuBefore.worker,
-      postgres: (postgresCpu?.read() ?? Number.NaN) - cpuBefore.postgres,
-    };
-    const jobs = args.jobs - left;
-    return {
-      jobs,
-      complete: left === 0,
-      seconds,
-      jobsPerSecond: jobs / seconds,
+    return await measureProcessing({
+      databaseUrl: args.databaseUrl,
+      countSql: "select count(*) as n from pgboss.job where state <> 'completed'",
+      budgetMs: args.budgetMs,
+      jobs: args.jobs,
       enqueueSeconds,
-      cpuMs,
-    };
+      start: async () => {
+        await boss.work(
+          QUEUE,
+          {
+            localConcurrency: args.localConcurrency,
+            batchSize: args.batchSize,
+            burstWhenBatchFull: true,
+            pollingIntervalSeconds: 0.5,
+          },
+          async () => undefined,
+        );
+        // Stopped with the boss below.
+        return async () => undefined;
+      },
+    });
   } finally {
     await boss.stop({ graceful: false, timeout: 5_000 });
   }

@@ -1,4 +1,5 @@
 import postgres from "postgres";
+import { postgresCpuMeter, processCpuMsOf } from "../proc-cpu.js";
 
 /** What one throughput measurement reports. */
 export interface ThroughputResult {
@@ -44,4 +45,55 @@ export async function waitUntilDone(
 export function processCpuMs(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1_000;
+}
+
+/** What {@link measureProcessing} times. */
+export interface ProcessingMeasurement {
+  databaseUrl: string;
+  /** Counts the jobs not done yet (see {@link waitUntilDone}). */
+  countSql: string;
+  budgetMs: number;
+  /** Jobs queued beforehand. */
+  jobs: number;
+  enqueueSeconds: number;
+  /** Other processes whose CPU time counts (e.g. our server), by name. */
+  processes?: Record<string, number>;
+  /** Starts the workers; resolves with what stops them. */
+  start(): Promise<() => Promise<unknown>>;
+}
+
+/**
+ * The one way every contender is timed: CPU counters read, the clock started, the
+ * workers started, the database polled until no job is left (or the budget is over),
+ * the clock and counters read again, the workers stopped.
+ */
+export async function measureProcessing(m: ProcessingMeasurement): Promise<ThroughputResult> {
+  const postgresCpu = await postgresCpuMeter(m.databaseUrl);
+  const others = Object.entries(m.processes ?? {});
+  const readCpu = (): Record<string, number> => ({
+    worker: processCpuMs(),
+    ...Object.fromEntries(others.map(([name, pid]) => [name, processCpuMsOf(pid)])),
+    postgres: postgresCpu?.read() ?? Number.NaN,
+  });
+  const before = readCpu();
+  const start = performance.now();
+  const stop = await m.start();
+  try {
+    const left = await waitUntilDone(m.databaseUrl, m.countSql, { budgetMs: m.budgetMs });
+    const seconds = (performance.now() - start) / 1_000;
+    const after = readCpu();
+    const jobs = m.jobs - left;
+    return {
+      jobs,
+      complete: left === 0,
+      seconds,
+      jobsPerSecond: jobs / seconds,
+      enqueueSeconds: m.enqueueSeconds,
+      cpuMs: Object.fromEntries(
+        Object.entries(after).map(([name, ms]) => [name, ms - (before[name] ?? Number.NaN)]),
+      ),
+    };
+  } finally {
+    await stop();
+  }
 }

@@ -5,7 +5,7 @@ import type { ExecutorDefinition } from "../definition/define-executor.js";
 import type { ExecutorKitError } from "../errors/executor-kit-error.js";
 import type { OpenLineageEmitter } from "../lineage/openlineage-emitter.js";
 import type { SecretProvider } from "../ports/secret-provider.js";
-import type { WorkerClient } from "../worker/worker-client.js";
+import type { WorkerClient, WorkerEventDraft } from "../worker/worker-client.js";
 import { abortableSleep } from "./abortable-sleep.js";
 import type { ArtifactSink } from "./artifact-sink.js";
 import { clientErrorKind, retryAfterMsOf } from "./client-error-kind.js";
@@ -73,14 +73,23 @@ export async function runLease(lease: Lease, deps: RunLeaseDeps): Promise<LeaseR
       abort(reason);
     },
   });
+  // The first heartbeat moves the phase to `running` (the server writes PHASE_STARTED);
+  // the phase starts without waiting for its answer, which saves a round trip on every
+  // phase. A lease lost or a run cancelled meanwhile aborts the phase through `onLost`.
+  // The phase's own events wait for it, and so does the complete, so the trail still
+  // reads claimed, started, the phase's events, then the verdict.
+  const firstBeat = keeper.start();
+  const held: WorkerEventDraft[] = [];
+  let startedOnServer = false;
+  const send = (event: WorkerEventDraft) => {
+    if (startedOnServer) buffer.push(event);
+    else held.push(event);
+  };
+  const started = firstBeat.then(() => {
+    startedOnServer = true;
+    for (const event of held.splice(0)) buffer.push(event);
+  });
   try {
-    await keeper.start();
-    const early = controller.signal.reason as ExecutorKitError | undefined;
-    if (early && early.code !== "worker_shutdown") {
-      const reason = early;
-      logger.warn({ reason: reason.code }, "lease given up before the phase started");
-      return "abandoned";
-    }
     const definition = Object.hasOwn(deps.executor.phases, lease.phase)
       ? deps.executor.phases[lease.phase]
       : undefined;
@@ -112,7 +121,7 @@ export async function runLease(lease: Lease, deps: RunLeaseDeps): Promise<LeaseR
           }
           // Stamped here, not when the batch is sent, so `ts` is when it happened; the
           // id makes a resend after a lost response a duplicate, not a second event.
-          buffer.push({
+          send({
             event_id: crypto.randomUUID(),
             ts: new Date().toISOString(),
             phase: lease.phase,
@@ -127,8 +136,12 @@ export async function runLease(lease: Lease, deps: RunLeaseDeps): Promise<LeaseR
         lineage: deps.lineage,
       },
     });
+    await started;
     return await finish(lease, outcome, keeper, buffer, logger, deps);
   } finally {
+    // An attempt that ends early (abandoned, or a bug) still lets the heartbeat finish
+    // before the keeper stops, so its held events are not lost.
+    await started;
     keeper.stop();
     deps.shutdown.removeEventListener("abort", onShutdown);
     await buffer.close().catch(() => undefined);

@@ -1,12 +1,11 @@
 import { ENDPOINTS, type EndpointName } from "@controlroom/contract";
-import ky from "ky";
-import pRetry from "p-retry";
 import { ConnectionError, TimeoutError } from "../errors/connection-error.js";
 import { isControlRoomError } from "../errors/control-room-error.js";
 import { uuidv7 } from "../uuidv7.js";
 import { abortableSleep } from "./abortable-sleep.js";
 import type { EndpointResult } from "./endpoint-result.js";
 import { endpointUrl } from "./endpoint-url.js";
+import { followAbort } from "./follow-abort.js";
 import type { NormalizedClientOptions } from "./normalize-client-options.js";
 import { readFailure, readSuccess } from "./read-response.js";
 import { isRetryable, retryDelayMs } from "./retry-decision.js";
@@ -27,11 +26,14 @@ export interface TransportRequest<N extends EndpointName> {
 }
 
 /**
- * Sends requests with one retry owner: p-retry runs the attempts, ky sends each one
- * with its own retries off. The body and headers (idempotency key, request ids) are
- * fixed by the caller before the first attempt, so a retry repeats the same logical
- * call. Each attempt sends its own `x-request-id` (`<call id>.<attempt>`), which the
- * server echoes and logs, so every error can name the request it came from.
+ * Sends requests and owns their retries. The body and headers (idempotency key,
+ * request ids) are fixed by the caller before the first attempt, so a retry repeats
+ * the same logical call. Each attempt sends its own `x-request-id` (`<call id>.<attempt>`),
+ * which the server echoes and logs, so every error can name the request it came from.
+ *
+ * Deliberately plain (a loop, one AbortController and one timer per attempt, the body
+ * serialised once): a worker makes several calls per phase, and per-call machinery
+ * (request cloning, composed abort signals) cost more CPU than the call itself.
  */
 export class HttpTransport {
   readonly #options: NormalizedClientOptions;
@@ -44,75 +46,86 @@ export class HttpTransport {
     const { retry } = this.#options;
     const started = Date.now();
     const callId = uuidv7();
-    let failures = 0;
-    return pRetry((attempt) => this.#attempt(request, `${callId}.${attempt}`), {
-      retries: retry.maxAttempts - 1,
-      minTimeout: 0,
-      maxTimeout: 0,
-      randomize: false,
-      maxRetryTime: retry.maxElapsedMs,
-      ...(request.signal ? { signal: request.signal } : {}),
-      // The wait lives here rather than in p-retry's own timer so that a server's
-      // Retry-After can replace the computed backoff.
-      shouldRetry: async ({ error }) => {
-        if (!isRetryable(error) || request.signal?.aborted) return false;
-        failures += 1;
-        const delay = retryDelayMs(error, failures, retry);
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#attempt(request, body, `${callId}.${attempt}`);
+      } catch (error) {
+        if (request.signal?.aborted) throw request.signal.reason;
+        if (attempt >= retry.maxAttempts || !isRetryable(error)) throw error;
+        const delay = retryDelayMs(error, attempt, retry);
         // Waiting past the total-time cap would only delay the same failure.
-        if (Date.now() - started + delay > retry.maxElapsedMs) return false;
+        if (Date.now() - started + delay > retry.maxElapsedMs) throw error;
         await abortableSleep(delay, request.signal);
-        return true;
-      },
-    });
+      }
+    }
   }
 
   async #attempt<N extends EndpointName>(
     request: TransportRequest<N>,
+    body: string | undefined,
     attemptId: string,
   ): Promise<EndpointResult<N>> {
-    const { baseUrl, token, fetch: fetchImpl, timeoutMs, userAgent } = this.#options;
+    const { baseUrl, token, exchange, timeoutMs, userAgent } = this.#options;
+    const outer = request.signal;
+    outer?.throwIfAborted();
     const url = endpointUrl(baseUrl, request.endpoint, request.params, request.query);
     const method = ENDPOINTS[request.endpoint].method.toUpperCase();
-    const label = `${method} ${new URL(url).pathname}`;
+    const label = `${method} ${pathOf(url, baseUrl)}`;
     const budgetMs = timeoutMs + (request.extraTimeoutMs ?? 0);
     // One timer covers the whole attempt, reading the body included.
-    const timeout = AbortSignal.timeout(budgetMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`no response within ${budgetMs} ms`));
+    }, budgetMs);
+    const unfollow = outer ? followAbort(outer, controller) : undefined;
     let requestId = attemptId;
     try {
-      const response = await ky(url, {
+      const headers: Record<string, string> = {
+        accept: "application/json, application/problem+json",
+        "user-agent": userAgent,
+        "x-request-id": attemptId,
+      };
+      if (token) headers.authorization = `Bearer ${token}`;
+      if (body !== undefined) headers["content-type"] = "application/json";
+      const response = await exchange({
         method,
-        headers: {
-          accept: "application/json, application/problem+json",
-          "user-agent": userAgent,
-          "x-request-id": attemptId,
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...request.headers,
-        },
-        ...(request.body === undefined ? {} : { json: request.body }),
-        retry: 0,
-        throwHttpErrors: false,
-        timeout: false,
-        fetch: fetchImpl,
-        signal,
+        url,
+        headers: request.headers ? { ...headers, ...request.headers } : headers,
+        body,
+        signal: controller.signal,
       });
-      requestId = response.headers.get("x-request-id") ?? attemptId;
-      const context = { label, requestId, signal };
-      if (response.ok) return await readSuccess(request.endpoint, response, context);
+      requestId = response.header("x-request-id") ?? attemptId;
+      const context = { label, requestId };
+      if (response.status >= 200 && response.status < 300) {
+        return await readSuccess(request.endpoint, response, context);
+      }
       throw await readFailure(response, context);
     } catch (error) {
-      if (request.signal?.aborted) throw request.signal.reason;
+      if (outer?.aborted) throw outer.reason;
       if (isControlRoomError(error)) throw error;
-      if (timeout.aborted) {
+      if (timedOut) {
         throw new TimeoutError(`${label}: no response within ${budgetMs} ms`, {
           cause: error,
           requestId,
         });
       }
-      throw new ConnectionError(`${label}: ${(error as Error).message}`, {
+      throw new ConnectionError(`${label}: ${(error as Error)?.message ?? String(error)}`, {
         cause: error,
         requestId,
       });
+    } finally {
+      clearTimeout(timer);
+      unfollow?.();
     }
   }
+}
+
+/** The URL's path (no query), without parsing it again: it starts with the base URL. */
+function pathOf(url: string, baseUrl: string): string {
+  const rest = url.startsWith(baseUrl) ? url.slice(baseUrl.length) : new URL(url).pathname;
+  const query = rest.indexOf("?");
+  return query < 0 ? rest : rest.slice(0, query);
 }

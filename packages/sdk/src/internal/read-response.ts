@@ -10,7 +10,7 @@ import {
 import { type ApiError, createApiError } from "../errors/api-error.js";
 import { UnexpectedResponseError } from "../errors/connection-error.js";
 import type { EndpointResult } from "./endpoint-result.js";
-import { readBody } from "./read-body.js";
+import type { ExchangeResponse } from "./http-exchange.js";
 import { parseRetryAfter } from "./retry-decision.js";
 
 interface SafeParser {
@@ -26,8 +26,6 @@ export interface ResponseContext {
   /** `"POST /ops/runs"`, for messages. */
   label: string;
   requestId: string | undefined;
-  /** Aborts reading the body: the caller's signal combined with the attempt's timeout. */
-  signal: AbortSignal;
 }
 
 // 409 is shared by three codes; a body without a code falls back to the generic one.
@@ -44,7 +42,7 @@ const STATUS_TO_CODE = new Map<number, ErrorCode>(
  */
 export async function readSuccess<N extends EndpointName>(
   endpoint: N,
-  response: Response,
+  response: ExchangeResponse,
   context: ResponseContext,
 ): Promise<EndpointResult<N>> {
   const responses = ENDPOINTS[endpoint].responses as Record<
@@ -52,9 +50,9 @@ export async function readSuccess<N extends EndpointName>(
     { schema: SafeParser | null } | undefined
   >;
   const defined = responses[response.status];
-  const version = response.headers.get(CONTRACT_VERSION_HEADER) ?? "unknown";
+  const version = response.header(CONTRACT_VERSION_HEADER) ?? "unknown";
   if (!defined) {
-    await response.body?.cancel().catch(() => {});
+    response.discard();
     throw new UnexpectedResponseError(
       response.status,
       `${context.label}: HTTP ${response.status} is not an answer the contract defines (server contract ${version})`,
@@ -62,11 +60,11 @@ export async function readSuccess<N extends EndpointName>(
     );
   }
   if (defined.schema === null) {
-    await response.body?.cancel().catch(() => {});
+    response.discard();
     return null as EndpointResult<N>;
   }
   // A body cut off mid-way rejects here; the transport treats it as a dropped response.
-  const text = await readBody(response, context.signal);
+  const text = await response.text();
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -95,11 +93,11 @@ export async function readSuccess<N extends EndpointName>(
  * the contract has no code for.
  */
 export async function readFailure(
-  response: Response,
+  response: ExchangeResponse,
   context: ResponseContext,
 ): Promise<ApiError | UnexpectedResponseError> {
   let problem: Problem | undefined;
-  const text = await readBody(response, context.signal);
+  const text = await response.text();
   try {
     const body = JSON.parse(text) as Partial<Problem> | null;
     if (body && typeof body === "object" && isErrorCode(body.code)) problem = body as Problem;
@@ -123,6 +121,6 @@ export async function readFailure(
     message: `${context.label}: ${problem?.detail ?? `HTTP ${response.status}`}`,
     requestId: context.requestId,
     problem,
-    retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+    retryAfterMs: parseRetryAfter(response.header("retry-after")),
   });
 }
