@@ -38,7 +38,12 @@ export {
 } from "./errors/executor-kit-error.js";
 export { NonRetryableError } from "./errors/non-retryable-error.js";
 export { RetryAfterError } from "./errors/retry-after-error.js";
-export { canonicalRowJson, createRowSetHash, type RowSetDigest } from "./hashing/row-set-hash.js";
+export {
+  canonicalRowJson,
+  createRowSetHash,
+  type RowSetDigest,
+  rowSetDigestFromSum,
+} from "./hashing/row-set-hash.js";
 export { datasetNameFromUri } from "./lineage/dataset-name-from-uri.js";
 export { type LakehouseDatasetOptions, lakehouseDataset } from "./lineage/lakehouse-dataset.js";
 export {
@@ -92,6 +97,7 @@ export type {
   ObjectStore,
   ObjectStoreCallOptions,
   ObjectStoreGetOptions,
+  ObjectStoreListOptions,
   ObjectStorePutOptions,
   SignedUrlOptions,
 } from "./ports/object-store.js";

@@ -1,5 +1,6 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll } from "vitest";
+import { ControlRoomClient, type RetryOptions } from "../src/index.js";
 
 /** An msw server that fails any request no handler expects. */
 export function useMswServer() {
@@ -71,3 +72,24 @@ export const createBody = {
   phases: [{ name: "a", kind: "custom" as const }],
   input_manifest: {},
 };
+
+/**
+ * The two ways a request can leave: Node's http module (the default on Node) and a
+ * fetch given in the options (what browsers use). msw sees both.
+ */
+export const TRANSPORTS = [
+  ["Node's http", undefined],
+  ["a given fetch", ((input, init) => globalThis.fetch(input, init)) as typeof fetch],
+] as const;
+
+/** A client factory sending over `fetchOption` (undefined: the default transport). */
+export function clientOver(fetchOption: typeof fetch | undefined, retry: RetryOptions) {
+  return (extra: ConstructorParameters<typeof ControlRoomClient>[0] = {}) =>
+    new ControlRoomClient({
+      baseUrl: BASE_URL,
+      token: "t",
+      retry,
+      ...(fetchOption ? { fetch: fetchOption } : {}),
+      ...extra,
+    });
+}

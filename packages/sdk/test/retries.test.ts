@@ -17,31 +17,22 @@ import {
 } from "../src/index.js";
 import {
   BASE_URL,
+  clientOver,
   createBody,
   leaseBody,
   problemBody,
   RUN_ID,
   runBody,
+  TRANSPORTS,
   useMswServer,
 } from "./msw-server.js";
 
 const server = useMswServer();
 const fastRetry = { maxAttempts: 4, initialDelayMs: 20, maxDelayMs: 2_000, maxElapsedMs: 10_000 };
 
-// Every case runs over both ways a request can leave: Node's http module (the default
-// on Node) and a fetch given in the options (what browsers use).
-describe.each([
-  ["Node's http", undefined],
-  ["a given fetch", ((input, init) => globalThis.fetch(input, init)) as typeof fetch],
-] as const)("over %s", (_transport, fetchOption) => {
-  const client = (extra: ConstructorParameters<typeof ControlRoomClient>[0] = {}) =>
-    new ControlRoomClient({
-      baseUrl: BASE_URL,
-      token: "t",
-      retry: fastRetry,
-      ...(fetchOption ? { fetch: fetchOption } : {}),
-      ...extra,
-    });
+// Every case runs over both ways a request can leave (see TRANSPORTS).
+describe.each(TRANSPORTS)("over %s", (_transport, fetchOption) => {
+  const client = clientOver(fetchOption, fastRetry);
 
   describe("retries", () => {
     it("retries 503 with backoff and sends the same idempotency key every time", async () => {

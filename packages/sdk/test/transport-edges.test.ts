@@ -2,7 +2,6 @@ import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import {
   ConnectionError,
-  ControlRoomClient,
   InternalServerError,
   PayloadTooLargeError,
   RateLimitedError,
@@ -11,11 +10,13 @@ import {
 } from "../src/index.js";
 import {
   BASE_URL,
+  clientOver,
   createBody,
   leaseBody,
   problemBody,
   RUN_ID,
   runBody,
+  TRANSPORTS,
   useMswServer,
 } from "./msw-server.js";
 
@@ -32,20 +33,9 @@ function flaky(failures: number, fail: () => Response, ok: () => Response) {
   return { state, resolver };
 }
 
-// Every case runs over both ways a request can leave: Node's http module (the default
-// on Node) and a fetch given in the options (what browsers use).
-describe.each([
-  ["Node's http", undefined],
-  ["a given fetch", ((input, init) => globalThis.fetch(input, init)) as typeof fetch],
-] as const)("over %s", (_transport, fetchOption) => {
-  const client = (extra: ConstructorParameters<typeof ControlRoomClient>[0] = {}) =>
-    new ControlRoomClient({
-      baseUrl: BASE_URL,
-      token: "t",
-      retry: fastRetry,
-      ...(fetchOption ? { fetch: fetchOption } : {}),
-      ...extra,
-    });
+// Every case runs over both ways a request can leave (see TRANSPORTS).
+describe.each(TRANSPORTS)("over %s", (_transport, fetchOption) => {
+  const client = clientOver(fetchOption, fastRetry);
 
   describe("which failures are retried", () => {
     it.each([

@@ -1,24 +1,24 @@
-import {
-  type AppendRowsOptions,
-  type ContentHashOptions,
-  createRowSetHash,
-  type Lakehouse,
-  type LakehouseSession,
-  type ObjectStore,
-  type ObjectStoreCallOptions,
-  type RestoreTableOptions,
-  type SessionViewRef,
-  type SqlEngine,
-  type SqlRow,
-  type TableContentHash,
-  type TableFormat,
-  type TableHistoryEntry,
-  type TableRestoreResult,
-  type TableSnapshot,
-  type TableVersionRef,
-  type TableWriteResult,
-  type WriteQueryOptions,
+import type {
+  AppendRowsOptions,
+  ContentHashOptions,
+  Lakehouse,
+  LakehouseSession,
+  ObjectStore,
+  ObjectStoreCallOptions,
+  RestoreTableOptions,
+  SessionViewRef,
+  SqlEngine,
+  SqlRow,
+  TableContentHash,
+  TableFormat,
+  TableHistoryEntry,
+  TableRestoreResult,
+  TableSnapshot,
+  TableVersionRef,
+  TableWriteResult,
+  WriteQueryOptions,
 } from "@controlroom/executor-kit";
+import { duckDbRowSetHash } from "../duckdb/duckdb-row-set-hash.js";
 import { registerTableView, type TableView } from "../duckdb/register-table-view.js";
 import { writeQueryToTable } from "../duckdb/write-query-to-table.js";
 import { isAdapterError } from "../internal/adapter-error.js";
@@ -28,12 +28,18 @@ import { checkSchemaFits } from "../lakehouse/check-schema-fits.js";
 import { createDerivedView, isDerived } from "../lakehouse/derived-view.js";
 import { invalidValueError } from "../lakehouse/invalid-value-error.js";
 import { LakehouseWorkspace } from "../lakehouse/lakehouse-workspace.js";
+import { settleWithLimit } from "../lakehouse/settle-with-limit.js";
 import { stagedRowsSql, stageJsonRows } from "../lakehouse/stage-json-rows.js";
 import { stagingColumns } from "../lakehouse/staging-columns.js";
 import { tableLocation } from "../lakehouse/table-location.js";
 import type { DeltaLakehouseOptions } from "./delta-lakehouse-options.js";
 import { openDeltaTable } from "./delta-table.js";
 import { createDeltaTableFormat } from "./delta-table-format.js";
+
+// Table views registered at once when a session opens: enough to overlap log reads and
+// Parquet footers, few enough to keep listeners on the caller's AbortSignal under
+// Node's warning threshold.
+const VIEW_CONCURRENCY = 4;
 
 /**
  * The {@link Lakehouse} port on Delta Lake tables with DuckDB in process: rows land
@@ -144,26 +150,37 @@ export class DeltaLakehouse implements Lakehouse {
       const registered: TableView[] = [];
       try {
         const entries = Object.entries(views);
-        // Table views first: derived views read them.
-        for (const [name, ref] of entries) {
-          if (isDerived(ref)) continue;
+        // Table views first (derived views read them), a few at once: each waits mostly
+        // on its log and its files' footers, and a gold phase reads a dozen tables.
+        const settled = await settleWithLimit(entries, VIEW_CONCURRENCY, async ([name, ref]) => {
+          if (isDerived(ref)) return undefined;
           const snapshot = await this.#requireSnapshot(ref, signal, `view "${name}"`);
-          registered.push(
-            await registerTableView(engine, name, snapshot, {
-              store: this.#store,
-              location: tableLocation(ref.location),
-              tempDirectory: workspace.directory,
-              signal,
-            }),
-          );
-        }
+          const view = await registerTableView(engine, name, snapshot, {
+            store: this.#store,
+            location: tableLocation(ref.location),
+            tempDirectory: workspace.directory,
+            signal,
+          });
+          registered.push(view);
+          return view;
+        });
+        // The first failure in the order the views were given, as one by one would.
+        const failed = settled.find((result) => result.status === "rejected");
+        if (failed !== undefined) throw failed.reason;
         for (const [name, ref] of entries) {
           if (isDerived(ref)) await createDerivedView(engine, name, ref, signal);
         }
+        let hashes = 0;
         return await work({
           engine,
           writeQuery: (location, sql, writeOptions) =>
             this.#writeQuery(engine, workspace, location, sql, writeOptions),
+          contentHash: (ref, hashOptions = {}) =>
+            // A view name of its own: hashes may run side by side with other work.
+            this.#hashInEngine(engine, workspace, `__controlroom_hash_${hashes++}`, ref, {
+              ...hashOptions,
+              signal: hashOptions.signal ?? signal,
+            }),
         });
       } finally {
         // Closing the workspace drops everything too; disposing says what is released.
@@ -208,36 +225,38 @@ export class DeltaLakehouse implements Lakehouse {
     options: ContentHashOptions = {},
   ): Promise<TableContentHash> {
     this.#checkOpen();
+    return this.#withWorkspace(async (workspace) =>
+      this.#hashInEngine(await workspace.engine(), workspace, "hashed", ref, options),
+    );
+  }
+
+  // The content hash of a table version through a temporary view in `engine`.
+  async #hashInEngine(
+    engine: SqlEngine,
+    workspace: LakehouseWorkspace,
+    viewName: string,
+    ref: TableVersionRef,
+    options: ContentHashOptions,
+  ): Promise<TableContentHash> {
     const { signal } = options;
-    return this.#withWorkspace(async (workspace) => {
-      const snapshot = await this.#requireSnapshot(ref, signal, "contentHash");
-      const engine = await workspace.engine();
-      const view = await registerTableView(engine, "hashed", snapshot, {
-        store: this.#store,
-        location: tableLocation(ref.location),
-        tempDirectory: workspace.directory,
-        signal,
-      });
-      const exclude = [...(options.excludeColumns ?? [])];
-      const excluded = new Set(exclude);
-      const names = snapshot.schema.fields.map((field) => field.name);
-      const kept = names.filter((name) => !excluded.has(name));
-      // With every column excluded, rows still count: select one, the hash drops it.
-      const select = (kept.length > 0 ? kept : names.slice(0, 1)).map(quoteIdentifier);
-      const hash = createRowSetHash({ exclude });
-      try {
-        for await (const batch of engine.stream(
-          `SELECT ${select.join(", ") || "*"} FROM ${quoteIdentifier(view.name)}`,
-          { signal },
-        )) {
-          hash.update(batch.rows);
-        }
-      } finally {
-        await view.dispose().catch(() => undefined);
-      }
-      const { sha256, rowCount } = hash.digest();
-      return { sha256, rowCount, version: snapshot.version };
+    const snapshot = await this.#requireSnapshot(ref, signal, "contentHash");
+    const view = await registerTableView(engine, viewName, snapshot, {
+      store: this.#store,
+      location: tableLocation(ref.location),
+      tempDirectory: workspace.directory,
+      signal,
     });
+    try {
+      const { sha256, rowCount } = await duckDbRowSetHash(
+        engine,
+        quoteIdentifier(view.name),
+        snapshot.schema.fields.map((field) => field.name),
+        { exclude: options.excludeColumns, signal },
+      );
+      return { sha256, rowCount, version: snapshot.version };
+    } finally {
+      await view.dispose().catch(() => undefined);
+    }
   }
 
   /** Interrupts running sessions, appends and hashes, and deletes their scratch directories. */

@@ -1,4 +1,4 @@
-import type { ObjectInfo, ObjectStore } from "@controlroom/executor-kit";
+import type { ObjectInfo, ObjectStore, ObjectStoreListOptions } from "@controlroom/executor-kit";
 
 /** A complete checkpoint: one classic file or every part of a multi-part one. */
 export interface CheckpointFiles {
@@ -19,6 +19,11 @@ export interface DeltaLogListing {
   v2Checkpoints: number[];
   /** The highest version any commit or checkpoint names; -1 when there is none. */
   latestVersion: number;
+  /**
+   * The first version listed: 0 for a whole log; more when the listing started at a
+   * checkpoint (`fromVersion`), and then nothing older is in `commits` or `checkpoints`.
+   */
+  fromVersion: number;
 }
 
 const COMMIT = /^(\d{20})\.json$/;
@@ -48,12 +53,19 @@ export function deltaLogPrefix(location: string): string {
  * ```
  */
 export function commitKey(logPrefix: string, version: number): string {
-  return `${logPrefix}${String(version).padStart(20, "0")}.json`;
+  return `${logPrefix}${pad(version)}.json`;
+}
+
+function pad(version: number): string {
+  return String(version).padStart(20, "0");
 }
 
 /**
  * Lists `_delta_log/` once and sorts commits and checkpoints out by name. Multi-part
  * checkpoints count only when every part is there (a writer may have died half-way).
+ * With `fromVersion`, only commits and checkpoints of that version and later: stores
+ * that can start a listing at a key (S3's start-after, the local store) then skip the
+ * older entries, others list them and they are dropped here.
  *
  * @example
  * ```ts
@@ -65,28 +77,33 @@ export async function listDeltaLog(
   store: ObjectStore,
   location: string,
   signal?: AbortSignal,
+  fromVersion = 0,
 ): Promise<DeltaLogListing> {
   const logPrefix = deltaLogPrefix(location);
   const commits = new Map<number, ObjectInfo>();
   const classic = new Map<number, string>();
   const parts = new Map<string, { version: number; total: number; keys: Map<number, string> }>();
   const v2 = new Set<number>();
-  for await (const info of store.list(logPrefix, { signal })) {
+  // Every name of version `fromVersion` or later sorts after its bare 20 digits.
+  const options: ObjectStoreListOptions =
+    fromVersion > 0 ? { signal, startAfter: `${logPrefix}${pad(fromVersion)}` } : { signal };
+  for await (const info of store.list(logPrefix, options)) {
     const name = info.key.slice(logPrefix.length);
     if (name.includes("/")) continue; // _sidecars/, _staged_commits/…
     let match = COMMIT.exec(name);
     if (match !== null) {
-      commits.set(Number(match[1]), info);
+      if (Number(match[1]) >= fromVersion) commits.set(Number(match[1]), info);
       continue;
     }
     match = CLASSIC.exec(name);
     if (match !== null) {
-      classic.set(Number(match[1]), info.key);
+      if (Number(match[1]) >= fromVersion) classic.set(Number(match[1]), info.key);
       continue;
     }
     match = MULTI_PART.exec(name);
     if (match !== null) {
       const version = Number(match[1]);
+      if (version < fromVersion) continue;
       const total = Number(match[3]);
       const id = `${version}/${total}`;
       const set = parts.get(id) ?? { version, total, keys: new Map<number, string>() };
@@ -95,7 +112,7 @@ export async function listDeltaLog(
       continue;
     }
     match = V2.exec(name);
-    if (match !== null) v2.add(Number(match[1]));
+    if (match !== null && Number(match[1]) >= fromVersion) v2.add(Number(match[1]));
   }
   const checkpoints: CheckpointFiles[] = [];
   for (const [version, key] of classic) checkpoints.push({ version, kind: "classic", keys: [key] });
@@ -113,5 +130,6 @@ export async function listDeltaLog(
     checkpoints,
     v2Checkpoints: [...v2].sort((a, b) => a - b),
     latestVersion: versions.length === 0 ? -1 : Math.max(...versions),
+    fromVersion,
   };
 }

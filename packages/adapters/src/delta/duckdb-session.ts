@@ -40,6 +40,18 @@ export interface DuckDbSession {
   run(sql: string, params?: unknown[]): Promise<void>;
   /** Closes the connection when the session opened it; a no-op for a borrowed one. */
   close(): Promise<void>;
+  /**
+   * The `@duckdb/node-api` module and the connection the session opened itself, for
+   * bulk loads through DuckDB's appender (data chunks must come from the same module as
+   * the connection). Undefined for a borrowed connection.
+   */
+  readonly native?: DuckDbNative | undefined;
+}
+
+/** The module and connection behind a {@link DuckDbSession} that opened its own database. */
+export interface DuckDbNative {
+  api: typeof import("@duckdb/node-api");
+  connection: import("@duckdb/node-api").DuckDBConnection;
 }
 
 /** Options of {@link openDuckDbSession}. */
@@ -65,6 +77,7 @@ export async function openDuckDbSession(
   options: DuckDbSessionOptions = {},
 ): Promise<DuckDbSession> {
   let connection = options.connection;
+  let native: DuckDbNative | undefined;
   let dispose = async () => {};
   if (connection === undefined) {
     let api: typeof import("@duckdb/node-api");
@@ -83,6 +96,7 @@ export async function openDuckDbSession(
     });
     const owned = await instance.connect();
     connection = owned as unknown as DuckDbConnectionLike;
+    native = { api, connection: owned };
     dispose = async () => {
       owned.closeSync();
       instance.closeSync();
@@ -106,5 +120,6 @@ export async function openDuckDbSession(
       await conn.run(sql, params);
     },
     close: () => dispose(),
+    native,
   };
 }

@@ -46,6 +46,7 @@ export { DeltaTableNotFoundError } from "./delta-table-not-found-error.js";
 export { DeltaUnsupportedFeatureError } from "./delta-unsupported-feature-error.js";
 export {
   type DuckDbConnectionLike,
+  type DuckDbNative,
   type DuckDbSession,
   type DuckDbSessionOptions,
   openDuckDbSession,

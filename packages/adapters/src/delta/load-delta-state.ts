@@ -2,7 +2,12 @@ import type { ObjectStore } from "@controlroom/executor-kit";
 import type { DeltaAction } from "./delta-actions.js";
 import { readCheckpointActions } from "./delta-checkpoint-reader.js";
 import { parseFileStats } from "./delta-file-stats.js";
-import { type CheckpointFiles, type DeltaLogListing, listDeltaLog } from "./delta-log-listing.js";
+import {
+  type CheckpointFiles,
+  type DeltaLogListing,
+  deltaLogPrefix,
+  listDeltaLog,
+} from "./delta-log-listing.js";
 import { DeltaLogState } from "./delta-log-state.js";
 import { DeltaProtocolError } from "./delta-protocol-error.js";
 import { assertReadable } from "./delta-protocol-support.js";
@@ -53,6 +58,11 @@ export async function loadDeltaState(
 ): Promise<LoadedDeltaState> {
   const { store, location } = context;
   const signal = options.signal;
+  // A version by timestamp needs every commit's time: that takes the whole log.
+  if (options.timestamp === undefined) {
+    const fromCheckpoint = await loadFromLastCheckpoint(context, options.version, signal);
+    if (fromCheckpoint !== undefined) return fromCheckpoint;
+  }
   const listing = await listDeltaLog(store, location, signal);
   if (listing.latestVersion < 0) throw new DeltaTableNotFoundError(location);
 
@@ -67,9 +77,8 @@ export async function loadDeltaState(
     );
   }
 
-  // The listing is authoritative: the ObjectStore port cannot list from an offset, so
-  // `_last_checkpoint` could only save work we do anyway, and a missing or corrupt one
-  // (or one naming files that are gone) changes nothing. Newest checkpoint first.
+  // The whole listing is authoritative: a missing or corrupt `_last_checkpoint` (or
+  // one naming files that are gone) changes nothing here. Newest checkpoint first.
   const candidates = listing.checkpoints.filter((checkpoint) => checkpoint.version <= target);
   if (
     candidates.length === 0 &&
@@ -81,15 +90,85 @@ export async function loadDeltaState(
       "the table's state is in a V2 (UUID-named) checkpoint, which is not supported",
     );
   }
+  const loaded = await replay(
+    context,
+    listing,
+    target,
+    [...candidates.reverse(), undefined],
+    signal,
+  );
+  if ("error" in loaded) throw loaded.error;
+  return loaded;
+}
 
+/**
+ * The fast path: `_last_checkpoint` names a recent checkpoint, so list `_delta_log/`
+ * from that version only (a store that can start a listing at a key then skips the
+ * older commits without touching them) and replay from the newest complete checkpoint
+ * found there. `undefined` whenever that does not settle it (no hint, an older version
+ * asked for, no usable checkpoint at or after the hint, a gap or an unreadable
+ * checkpoint): the caller then lists the whole log, which is authoritative. A stale
+ * hint still works, as later checkpoints are in the listing.
+ */
+async function loadFromLastCheckpoint(
+  context: DeltaLogContext,
+  version: number | undefined,
+  signal: AbortSignal | undefined,
+): Promise<LoadedDeltaState | undefined> {
+  const hint = await lastCheckpointVersion(context.store, context.location, signal);
+  if (hint === undefined || hint === 0 || (version !== undefined && version < hint)) {
+    return undefined;
+  }
+  const listing = await listDeltaLog(context.store, context.location, signal, hint);
+  const target = version ?? listing.latestVersion;
+  if (!Number.isInteger(target) || target < hint || target > listing.latestVersion) {
+    return undefined;
+  }
+  const candidates = listing.checkpoints.filter((checkpoint) => checkpoint.version <= target);
+  if (candidates.length === 0) return undefined;
+  const loaded = await replay(context, listing, target, candidates.reverse(), signal);
+  return "error" in loaded ? undefined : loaded;
+}
+
+/** The version `_last_checkpoint` names, or `undefined` when it is missing or unreadable. */
+async function lastCheckpointVersion(
+  store: ObjectStore,
+  location: string,
+  signal: AbortSignal | undefined,
+): Promise<number | undefined> {
+  const bytes = await store.get(`${deltaLogPrefix(location)}_last_checkpoint`, { signal });
+  if (bytes === undefined) return undefined;
+  try {
+    const version = (JSON.parse(new TextDecoder().decode(bytes)) as { version?: unknown }).version;
+    return typeof version === "number" && Number.isSafeInteger(version) && version >= 0
+      ? version
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Replays `target` from the first of `attempts` that works: a checkpoint (newest
+ * first) plus the JSON commits after it, or `undefined` for every commit from 0.
+ * Returns the error that stopped the last attempt instead of throwing it, so that the
+ * fast path can fall back; unsupported features throw at once (they are the table's).
+ */
+async function replay(
+  context: DeltaLogContext,
+  listing: DeltaLogListing,
+  target: number,
+  attempts: readonly (CheckpointFiles | undefined)[],
+  signal: AbortSignal | undefined,
+): Promise<LoadedDeltaState | { error: unknown }> {
+  const { store, location } = context;
   let lastError: unknown;
-  const attempts: (CheckpointFiles | undefined)[] = [...candidates.reverse(), undefined];
   for (const checkpoint of attempts) {
     const start = checkpoint === undefined ? 0 : checkpoint.version + 1;
     const missing = firstMissing(listing, start, target);
     if (missing !== undefined) {
       if (checkpoint !== undefined) continue;
-      throw lastError ?? gapError(listing, missing, target);
+      return { error: lastError ?? gapError(listing, missing, target) };
     }
     let checkpointActions: DeltaAction[] = [];
     if (checkpoint !== undefined) {
@@ -114,7 +193,7 @@ export async function loadDeltaState(
     for (let version = start; version <= target; version++) {
       const key = listing.commits.get(version)?.key;
       const actions = key === undefined ? undefined : await readCommitActions(store, key, signal);
-      if (actions === undefined) throw gapError(listing, version, target);
+      if (actions === undefined) return { error: gapError(listing, version, target) };
       for (const action of actions) state.apply(action);
     }
     const timestamps = await resolveCommitTimestamps(store, listing, signal, target, target);
@@ -130,7 +209,7 @@ export async function loadDeltaState(
       listing,
     };
   }
-  throw lastError ?? gapError(listing, 0, target);
+  return { error: lastError ?? gapError(listing, 0, target) };
 }
 
 function firstMissing(listing: DeltaLogListing, from: number, to: number): number | undefined {

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DataFile, ObjectStore, TableSchema } from "@controlroom/executor-kit";
+import { putLocalFile } from "../internal/put-local-file.js";
 import { quoteIdentifier, quoteLiteral } from "../internal/sql-quote.js";
 import { toJsonRow } from "../lakehouse/to-json-row.js";
 import { collectFileStats } from "./collect-file-stats.js";
@@ -11,6 +13,7 @@ import type { DeltaFileStats } from "./delta-file-stats.js";
 import { partitionDirectory, partitionStringSql } from "./delta-partition-values.js";
 import { type DeltaStructField, duckDbType, fromTableSchema } from "./delta-schema.js";
 import type { DuckDbSession } from "./duckdb-session.js";
+import { stageRowsWithAppender } from "./stage-rows-with-appender.js";
 
 /**
  * Rows to write: JavaScript objects (bigint, Date, Uint8Array, nested objects and
@@ -104,16 +107,16 @@ export async function writeDeltaDataFiles(
       await session.run(
         `COPY (SELECT ${columns} FROM ${stage} WHERE ${where}) TO ${quoteLiteral(local)} (FORMAT parquet, COMPRESSION snappy)`,
       );
-      const bytes = new Uint8Array(await readFile(local));
       const values: Record<string, string | null> = {};
       partitionFields.forEach((f, i) => {
         values[f.name] = group[i] ?? null;
       });
       const dir =
         partitionFields.length === 0 ? "" : `${partitionDirectory(partitionColumns, values)}/`;
-      const hash = createHash("sha256").update(bytes).digest("hex").slice(0, 32);
+      // Hashed and uploaded from disk: a large file is never in memory whole.
+      const hash = (await sha256OfFile(local)).slice(0, 32);
       const base = `part-${String(index).padStart(5, "0")}-${hash}`;
-      const path = await upload(context, `${dir}${base}`, bytes, signal);
+      const path = await upload(context, `${dir}${base}`, local, signal);
       const stats = await collectFileStats(
         session,
         `SELECT * FROM ${stage} WHERE ${where}`,
@@ -121,7 +124,7 @@ export async function writeDeltaDataFiles(
       );
       files.push({
         path,
-        sizeBytes: bytes.byteLength,
+        sizeBytes: (await stat(local)).size,
         recordCount: stats.numRecords,
         partitionValues: values,
         stats,
@@ -151,6 +154,14 @@ async function stageInput(
         `CREATE TEMP TABLE ${stage} AS SELECT ${select} FROM (${input.sql}) AS q`,
         input.params === undefined ? undefined : [...input.params],
       );
+      return;
+    }
+    // The appender takes the common cases (plain numbers, strings, Dates) without JSON.
+    if (
+      session.native !== undefined &&
+      input.rows.length > 0 &&
+      (await stageRowsWithAppender(session.native, stage, input.rows, fields))
+    ) {
       return;
     }
     const path = join(temp, "rows.ndjson");
@@ -198,16 +209,23 @@ async function checkNullability(session: DuckDbSession, stage: string, fields: D
   }
 }
 
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
 async function upload(
   context: DataFileContext,
   base: string,
-  bytes: Uint8Array,
+  local: string,
   signal: AbortSignal | undefined,
 ): Promise<string> {
   const prefix = context.location === "" ? "" : `${context.location}/`;
   for (let attempt = 0; attempt < 100; attempt++) {
     const path = `${base}${attempt === 0 ? "" : `-${attempt}`}.snappy.parquet`;
-    if ((await context.store.putIfAbsent(`${prefix}${path}`, bytes, { signal })) !== undefined)
+    const key = `${prefix}${path}`;
+    if ((await putLocalFile(context.store, key, local, { ifAbsent: true, signal })) !== undefined)
       return path;
   }
   throw new DeltaError("DELTA_INVALID_ARGUMENT", `could not find a free file name for ${base}`);

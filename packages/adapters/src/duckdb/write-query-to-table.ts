@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type {
@@ -13,6 +13,7 @@ import type {
   TableRef,
   TableSchema,
 } from "@controlroom/executor-kit";
+import { putLocalFile } from "../internal/put-local-file.js";
 import { quoteIdentifier, quoteLiteral } from "../internal/sql-quote.js";
 import { DuckDbError } from "./duckdb-error.js";
 import { duckDbLogicalType } from "./duckdb-logical-type.js";
@@ -42,11 +43,20 @@ export interface WriteQueryToTableOptions {
   /** Values for the query's placeholders. @default undefined */
   params?: readonly SqlValue[] | Readonly<Record<string, SqlValue>> | undefined;
   /**
-   * Start a new Parquet file after about this many bytes, in DuckDB's syntax. Each
-   * file is held in memory once while it is uploaded.
+   * Start a new Parquet file after about this many bytes, in DuckDB's syntax. Files
+   * are uploaded from disk (streamed when the store has `putFile`), so their size does
+   * not add to memory.
    * @default "128MB"
    */
   targetFileSize?: string | undefined;
+  /**
+   * Rows per Parquet row group. DuckDB's writer holds a row group per thread in memory
+   * while it encodes it, so this bounds the write's memory: with its own default
+   * (122,880 rows) writing 5 million 11-column rows peaked about 250 MB higher than
+   * with 32,768, which still reads fast and compresses about as well.
+   * @default 32768
+   */
+  rowGroupSize?: number | undefined;
   /**
    * Where the Parquet files are written before they are uploaded.
    * @default os.tmpdir()
@@ -129,7 +139,7 @@ export async function writeQueryToTable(
   const stage = `__controlroom_stage_${randomUUID().replaceAll("-", "")}`;
   const uploaded: string[] = [];
   try {
-    const copyOptions = `FORMAT parquet, FILE_SIZE_BYTES ${quoteLiteral(options.targetFileSize ?? "128MB")}, FILENAME_PATTERN 'part-{uuid}'`;
+    const copyOptions = `FORMAT parquet, FILE_SIZE_BYTES ${quoteLiteral(options.targetFileSize ?? "128MB")}, ROW_GROUP_SIZE ${rowGroupSize(options.rowGroupSize)}, FILENAME_PATTERN 'part-{uuid}'`;
     const dataColumns = schema.fields
       .filter((field) => !partitionColumns.includes(field.name))
       .map((field) => quoteIdentifier(field.name))
@@ -180,8 +190,9 @@ export async function writeQueryToTable(
         if (records === 0) continue;
         const relative = `part-${randomUUID()}.snappy.parquet`;
         const key = location === "" ? relative : `${location}/${relative}`;
-        await store.put(key, new Uint8Array(await readFile(path)), { signal });
+        // Listed before the upload, so that an upload failing half-way is cleaned up too.
         uploaded.push(key);
+        await putLocalFile(store, key, path, { ifAbsent: false, signal });
         files.push({
           path: relative,
           sizeBytes: (await stat(path)).size,
@@ -221,6 +232,19 @@ export async function writeQueryToTable(
     await engine.execute(`DROP TABLE IF EXISTS ${quoteIdentifier(stage)}`).catch(() => undefined);
     await rm(directory, { recursive: true, force: true });
   }
+}
+
+const DEFAULT_ROW_GROUP_SIZE = 32_768;
+
+function rowGroupSize(rows: number | undefined): number {
+  const value = rows ?? DEFAULT_ROW_GROUP_SIZE;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new DuckDbError(
+      "DUCKDB_INVALID_ARGUMENT",
+      `rowGroupSize must be a positive integer, got ${value}`,
+    );
+  }
+  return value;
 }
 
 async function describe(

@@ -1,24 +1,24 @@
-import {
-  type AppendRowsOptions,
-  type ContentHashOptions,
-  createRowSetHash,
-  type Lakehouse,
-  type LakehouseSession,
-  type ObjectStore,
-  type ObjectStoreCallOptions,
-  type RestoreTableOptions,
-  type SessionViewRef,
-  type SqlEngine,
-  type SqlRow,
-  type TableContentHash,
-  type TableHistoryEntry,
-  type TableRestoreResult,
-  type TableSchema,
-  type TableVersionRef,
-  type TableWriteResult,
-  type WriteQueryOptions,
+import type {
+  AppendRowsOptions,
+  ContentHashOptions,
+  Lakehouse,
+  LakehouseSession,
+  ObjectStore,
+  ObjectStoreCallOptions,
+  RestoreTableOptions,
+  SessionViewRef,
+  SqlEngine,
+  SqlRow,
+  TableContentHash,
+  TableHistoryEntry,
+  TableRestoreResult,
+  TableSchema,
+  TableVersionRef,
+  TableWriteResult,
+  WriteQueryOptions,
 } from "@controlroom/executor-kit";
 import { duckDbLogicalType } from "../duckdb/duckdb-logical-type.js";
+import { duckDbRowSetHash } from "../duckdb/duckdb-row-set-hash.js";
 import { isAdapterError } from "../internal/adapter-error.js";
 import { LakehouseError } from "../internal/lakehouse-error.js";
 import { quoteIdentifier } from "../internal/sql-quote.js";
@@ -208,24 +208,17 @@ export class IcebergLakehouse implements Lakehouse {
         tempDirectory: workspace.directory,
         signal,
       });
-      const exclude = [...(options.excludeColumns ?? [])];
-      const excluded = new Set(exclude);
-      const names = snapshot.schema.fields.map((field) => field.name);
-      const kept = names.filter((name) => !excluded.has(name));
-      // With every column excluded, rows still count: select one, the hash drops it.
-      const select = (kept.length > 0 ? kept : names.slice(0, 1)).map(quoteIdentifier);
-      const hash = createRowSetHash({ exclude });
       try {
-        for await (const batch of engine.stream(`SELECT ${select.join(", ")} FROM (${scan.sql})`, {
-          signal,
-        })) {
-          hash.update(batch.rows);
-        }
+        const { sha256, rowCount } = await duckDbRowSetHash(
+          engine,
+          `(${scan.sql})`,
+          snapshot.schema.fields.map((field) => field.name),
+          { exclude: options.excludeColumns, signal },
+        );
+        return { sha256, rowCount, version: snapshot.version };
       } finally {
         await scan.dispose().catch(() => undefined);
       }
-      const { sha256, rowCount } = hash.digest();
-      return { sha256, rowCount, version: snapshot.version };
     });
   }
 

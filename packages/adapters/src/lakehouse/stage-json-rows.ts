@@ -14,8 +14,9 @@ export interface StagedJsonRows {
   maxLineBytes: number;
 }
 
-// read_json's own default; raised when a row is longer.
-const DEFAULT_MAX_OBJECT_SIZE = 16 * 1024 * 1024;
+// read_json reads in buffers of about this size per thread: its own default (16 MiB)
+// costs tens of MB for nothing when rows are short. Raised when a row is longer.
+const DEFAULT_MAX_OBJECT_SIZE = 1024 * 1024;
 const MAX_OBJECT_SIZE = 2 ** 32 - 1;
 
 /**

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Stats } from "node:fs";
 import {
+  constants,
+  copyFile,
   link,
   mkdir,
   open,
@@ -18,9 +20,9 @@ import type {
   ObjectStore,
   ObjectStoreCallOptions,
   ObjectStoreGetOptions,
+  ObjectStoreListOptions,
   ObjectStorePutOptions,
 } from "@controlroom/executor-kit";
-import { compareKeys } from "../internal/compare-keys.js";
 import { LocalObjectStoreError } from "./local-object-store-error.js";
 
 /** Options of {@link createLocalObjectStore}. */
@@ -101,15 +103,7 @@ export class LocalObjectStore implements ObjectStore {
 
   async put(key: string, data: Uint8Array, options?: ObjectStorePutOptions): Promise<ObjectInfo> {
     options?.signal?.throwIfAborted();
-    const path = this.pathOf(key);
-    const temp = await this.#writeTemp(path, data);
-    try {
-      await rename(temp, path);
-    } catch (error) {
-      await unlink(temp).catch(() => {});
-      throw error;
-    }
-    return this.#info(key, await stat(path));
+    return this.#publish(key, (target) => this.#writeTemp(target, data));
   }
 
   async putIfAbsent(
@@ -118,19 +112,60 @@ export class LocalObjectStore implements ObjectStore {
     options?: ObjectStorePutOptions,
   ): Promise<ObjectInfo | undefined> {
     options?.signal?.throwIfAborted();
-    const path = this.pathOf(key);
-    const temp = await this.#writeTemp(path, data);
+    return this.#publishIfAbsent(key, (target) => this.#writeTemp(target, data));
+  }
+
+  /**
+   * {@link LocalObjectStore.put} from the file at `path`: `copyFile` copies it in the
+   * kernel (a reflink where the file system has them), so even a large data file never
+   * passes through memory.
+   */
+  async putFile(key: string, path: string, options?: ObjectStorePutOptions): Promise<ObjectInfo> {
+    options?.signal?.throwIfAborted();
+    return this.#publish(key, (target) => this.#copyTemp(target, path));
+  }
+
+  /** {@link LocalObjectStore.putIfAbsent} from the file at `path`, copied as in `putFile`. */
+  async putFileIfAbsent(
+    key: string,
+    path: string,
+    options?: ObjectStorePutOptions,
+  ): Promise<ObjectInfo | undefined> {
+    options?.signal?.throwIfAborted();
+    return this.#publishIfAbsent(key, (target) => this.#copyTemp(target, path));
+  }
+
+  /** Writes a complete temporary file next to `key`'s path, then renames it over it. */
+  async #publish(key: string, makeTemp: (target: string) => Promise<string>): Promise<ObjectInfo> {
+    const target = this.pathOf(key);
+    const temp = await makeTemp(target);
+    try {
+      await rename(temp, target);
+    } catch (error) {
+      await unlink(temp).catch(() => {});
+      throw error;
+    }
+    return this.#info(key, await stat(target));
+  }
+
+  /** As {@link #publish}, but only when `key` does not exist; undefined when it does. */
+  async #publishIfAbsent(
+    key: string,
+    makeTemp: (target: string) => Promise<string>,
+  ): Promise<ObjectInfo | undefined> {
+    const target = this.pathOf(key);
+    const temp = await makeTemp(target);
     try {
       // link(2) creates the name only if it does not exist, in one step: the file it
       // publishes is already complete, so no reader ever sees a partial commit.
-      await link(temp, path);
+      await link(temp, target);
     } catch (error) {
       if (hasCode(error, "EEXIST")) return undefined;
       throw error;
     } finally {
       await unlink(temp).catch(() => {});
     }
-    return this.#info(key, await stat(path));
+    return this.#info(key, await stat(target));
   }
 
   async putIfMatch(
@@ -151,14 +186,23 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
-  async *list(prefix: string, options?: ObjectStoreCallOptions): AsyncIterable<ObjectInfo> {
+  /**
+   * Lists keys under `prefix` in ascending UTF-8 byte order. `startAfter` (as S3's
+   * `start-after`; not yet part of the ObjectStore port, so callers must not rely on
+   * it) skips every key up to and including it without a `stat` of its file, and whole
+   * directories that sort before it: a Delta reader lists `_delta_log/` from its last
+   * checkpoint instead of paying one `stat` per commit since the table began.
+   */
+  async *list(prefix: string, options?: ObjectStoreListOptions): AsyncIterable<ObjectInfo> {
     options?.signal?.throwIfAborted();
     if (prefix !== "") validateKey(prefix.endsWith("/") ? `${prefix}x` : prefix);
     // Start at the deepest directory the prefix names in full; everything below it is
     // walked in key order and filtered by the rest of the prefix.
     const slash = prefix.lastIndexOf("/");
     const base = slash === -1 ? "" : prefix.slice(0, slash + 1);
-    yield* this.#walk(base, prefix, options?.signal);
+    const startAfter =
+      options?.startAfter === undefined ? undefined : Buffer.from(options.startAfter, "utf8");
+    yield* this.#walk(base, prefix, options?.signal, startAfter);
   }
 
   async delete(key: string, options?: ObjectStoreCallOptions): Promise<void> {
@@ -180,7 +224,12 @@ export class LocalObjectStore implements ObjectStore {
     return pathToFileURL(this.pathOf(key)).href;
   }
 
-  async *#walk(dirKey: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
+  async *#walk(
+    dirKey: string,
+    prefix: string,
+    signal: AbortSignal | undefined,
+    startAfter: Buffer | undefined,
+  ): AsyncIterable<ObjectInfo> {
     let entries: import("node:fs").Dirent[];
     try {
       entries = await readdir(dirKey === "" ? this.root : this.pathOf(dirKey.slice(0, -1)), {
@@ -191,19 +240,32 @@ export class LocalObjectStore implements ObjectStore {
       throw error;
     }
     // A directory `a` holds keys `a/…`, so it sorts as `a/` against its siblings: that
-    // keeps the depth-first walk in exact ascending key order.
+    // keeps the depth-first walk in exact ascending key order. Each name is encoded
+    // once (a _delta_log holds thousands): compareKeys encodes both sides per call.
     const sorted = entries
       .filter((entry) => !entry.name.startsWith(TEMP_PREFIX) && !entry.name.endsWith(LOCK_SUFFIX))
-      .map((entry) => ({ entry, sortKey: entry.isDirectory() ? `${entry.name}/` : entry.name }))
-      .sort((a, b) => compareKeys(a.sortKey, b.sortKey));
-    for (const { entry, sortKey } of sorted) {
+      .map((entry) => {
+        const sortKey = entry.isDirectory() ? `${entry.name}/` : entry.name;
+        return { entry, sortKey, bytes: Buffer.from(dirKey + sortKey, "utf8") };
+      })
+      .sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+    for (const { entry, sortKey, bytes } of sorted) {
       signal?.throwIfAborted();
       const key = dirKey + sortKey;
       if (entry.isDirectory()) {
-        // Skip subtrees that cannot hold a key with this prefix.
-        if (key.startsWith(prefix) || prefix.startsWith(key))
-          yield* this.#walk(key, prefix, signal);
+        // Skip subtrees that cannot hold a key with this prefix, or only keys up to
+        // startAfter (all of `a/…` is before it when `a/` is and does not begin it).
+        if (!(key.startsWith(prefix) || prefix.startsWith(key))) continue;
+        if (
+          startAfter !== undefined &&
+          Buffer.compare(bytes, startAfter) < 0 &&
+          !startAfter.subarray(0, bytes.length).equals(bytes)
+        ) {
+          continue;
+        }
+        yield* this.#walk(key, prefix, signal, startAfter);
       } else if (entry.isFile() && key.startsWith(prefix)) {
+        if (startAfter !== undefined && Buffer.compare(bytes, startAfter) <= 0) continue;
         const stats = await statFile(join(this.root, ...key.split("/")));
         if (stats !== undefined) yield this.#info(key, stats);
       }
@@ -215,6 +277,20 @@ export class LocalObjectStore implements ObjectStore {
     await mkdir(dir, { recursive: true });
     const temp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString("hex")}`);
     await writeFile(temp, data, { flag: "wx" });
+    return temp;
+  }
+
+  async #copyTemp(target: string, source: string): Promise<string> {
+    const dir = dirname(target);
+    await mkdir(dir, { recursive: true });
+    const temp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString("hex")}`);
+    try {
+      await copyFile(source, temp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    } catch (error) {
+      // A copy cut short (a full disk) must not leave half a file behind.
+      await unlink(temp).catch(() => {});
+      throw error;
+    }
     return temp;
   }
 

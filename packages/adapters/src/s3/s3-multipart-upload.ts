@@ -8,6 +8,7 @@ import {
   type UploadPartCommandOutput,
 } from "@aws-sdk/client-s3";
 import type { S3ClientLike } from "./s3-client-like.js";
+import type { S3UploadBody } from "./s3-upload-body.js";
 
 /** One object to upload in parts. */
 export interface MultipartUploadInput {
@@ -15,7 +16,8 @@ export interface MultipartUploadInput {
   bucket: string;
   /** The full key in the bucket (prefix included). */
   key: string;
-  data: Uint8Array;
+  /** The bytes, read one part at a time (parts in flight are all that is held). */
+  body: S3UploadBody;
   contentType: string;
   partSize: number;
   concurrency: number;
@@ -28,7 +30,7 @@ export interface MultipartUploadInput {
 }
 
 /**
- * Uploads `data` with CreateMultipartUpload, parallel UploadPart calls and
+ * Uploads `body` with CreateMultipartUpload, parallel UploadPart calls and
  * CompleteMultipartUpload. The object appears only when the upload completes, so the
  * condition goes on the complete call: S3 checks it there, atomically with making the
  * object visible. On any failure (including a failed condition, an HTTP 412 the caller
@@ -36,14 +38,14 @@ export interface MultipartUploadInput {
  *
  * @example
  * ```ts
- * await uploadMultipart({ client, bucket, key, data, contentType: "application/octet-stream",
+ * await uploadMultipart({ client, bucket, key, body: bytesBody(data), contentType: "application/octet-stream",
  *   partSize: 8 << 20, concurrency: 4, condition: { IfNoneMatch: "*" }, signal });
  * ```
  */
 export async function uploadMultipart(
   input: MultipartUploadInput,
 ): Promise<CompleteMultipartUploadCommandOutput> {
-  const { client, bucket, key, data, signal } = input;
+  const { client, bucket, key, body: source, signal } = input;
   const abortSignal = signal === undefined ? {} : { abortSignal: signal };
   const created = (await client.send(
     new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: input.contentType }),
@@ -52,15 +54,15 @@ export async function uploadMultipart(
   const uploadId = created.UploadId;
   if (uploadId === undefined) throw new Error("CreateMultipartUpload returned no UploadId");
   try {
-    const count = Math.ceil(data.byteLength / input.partSize);
+    const count = Math.ceil(source.size / input.partSize);
     const etags: string[] = new Array(count);
     let next = 0;
     const worker = async () => {
       while (next < count) {
         const index = next++;
         const start = index * input.partSize;
-        // subarray shares the buffer: no copy of a part the size of partSize.
-        const body = data.subarray(start, Math.min(start + input.partSize, data.byteLength));
+        // Read when its turn comes: at most `concurrency` parts are in memory at once.
+        const body = await source.read(start, Math.min(start + input.partSize, source.size));
         const part = (await client.send(
           new UploadPartCommand({
             Bucket: bucket,

@@ -15,6 +15,7 @@ import type {
   ObjectStore,
   ObjectStoreCallOptions,
   ObjectStoreGetOptions,
+  ObjectStoreListOptions,
   ObjectStorePutOptions,
   SignedUrlOptions,
 } from "@controlroom/executor-kit";
@@ -29,6 +30,7 @@ import {
   normalizeS3ObjectStoreOptions,
   type S3ObjectStoreOptions,
 } from "./s3-object-store-options.js";
+import { bytesBody, fileBody, type S3UploadBody } from "./s3-upload-body.js";
 
 const DEFAULT_CONTENT_TYPE = "application/octet-stream";
 // S3's limit on key length, in UTF-8 bytes.
@@ -130,6 +132,32 @@ export class S3ObjectStore implements ObjectStore {
     return this.#write("PutObject If-None-Match", key, data, { IfNoneMatch: "*" }, options);
   }
 
+  /**
+   * {@link S3ObjectStore.put} from a local file: above `multipartThreshold` a multipart
+   * upload reads it part by part (`partSize` × `partConcurrency` bytes in memory at
+   * most), below it one PutObject.
+   */
+  async putFile(
+    key: string,
+    path: string,
+    options: ObjectStorePutOptions = {},
+  ): Promise<ObjectInfo> {
+    const info = await this.#writeFile("PutObject", key, path, {}, options);
+    if (info === undefined) {
+      throw new S3ObjectStoreError("S3_REQUEST_FAILED", `S3 PutObject ${key}: precondition failed`);
+    }
+    return info;
+  }
+
+  /** {@link S3ObjectStore.putIfAbsent} from a local file, uploaded as in `putFile`. */
+  putFileIfAbsent(
+    key: string,
+    path: string,
+    options: ObjectStorePutOptions = {},
+  ): Promise<ObjectInfo | undefined> {
+    return this.#writeFile("PutObject If-None-Match", key, path, { IfNoneMatch: "*" }, options);
+  }
+
   putIfMatch(
     key: string,
     data: Uint8Array,
@@ -139,13 +167,22 @@ export class S3ObjectStore implements ObjectStore {
     return this.#write("PutObject If-Match", key, data, { IfMatch: etag }, options);
   }
 
-  async *list(prefix: string, options: ObjectStoreCallOptions = {}): AsyncIterable<ObjectInfo> {
+  /**
+   * Lists keys under `prefix` in ascending UTF-8 byte order. `startAfter` (S3's
+   * `start-after`) begins the listing after that key: a Delta reader lists `_delta_log/` from its
+   * last checkpoint instead of paging through every commit since the table began.
+   */
+  async *list(prefix: string, options: ObjectStoreListOptions = {}): AsyncIterable<ObjectInfo> {
     const fullPrefix = this.#options.keyPrefix + prefix;
+    const startAfter =
+      options.startAfter === undefined ? undefined : this.#options.keyPrefix + options.startAfter;
     let token: string | undefined;
     do {
       const command = new ListObjectsV2Command({
         Bucket: this.bucket,
         Prefix: fullPrefix,
+        // Ignored by S3 once a continuation token is given.
+        ...(startAfter === undefined ? {} : { StartAfter: startAfter }),
         ...(token === undefined ? {} : { ContinuationToken: token }),
       });
       let page: ListObjectsV2CommandOutput;
@@ -248,10 +285,37 @@ export class S3ObjectStore implements ObjectStore {
     if (this.#ownsClient) this.client.destroy?.();
   }
 
-  async #write(
+  #write(
     operation: string,
     key: string,
     data: Uint8Array,
+    condition: Condition,
+    options: ObjectStorePutOptions,
+  ): Promise<ObjectInfo | undefined> {
+    return this.#writeBody(operation, key, bytesBody(data), condition, options);
+  }
+
+  async #writeFile(
+    operation: string,
+    key: string,
+    path: string,
+    condition: Condition,
+    options: ObjectStorePutOptions,
+  ): Promise<ObjectInfo | undefined> {
+    options.signal?.throwIfAborted();
+    this.#key(key);
+    const body = await fileBody(path);
+    try {
+      return await this.#writeBody(operation, key, body, condition, options);
+    } finally {
+      await body.close();
+    }
+  }
+
+  async #writeBody(
+    operation: string,
+    key: string,
+    data: S3UploadBody,
     condition: Condition,
     options: ObjectStorePutOptions,
   ): Promise<ObjectInfo | undefined> {
@@ -261,7 +325,7 @@ export class S3ObjectStore implements ObjectStore {
     for (let attempt = 1; ; attempt++) {
       try {
         const etag = await this.#upload(fullKey, data, contentType, condition, options.signal);
-        return { key, size: data.byteLength, etag, contentType };
+        return { key, size: data.size, etag, contentType };
       } catch (error) {
         this.#rethrowAbort(error, options.signal);
         const failure = s3Failure(error);
@@ -281,18 +345,18 @@ export class S3ObjectStore implements ObjectStore {
 
   async #upload(
     fullKey: string,
-    data: Uint8Array,
+    source: S3UploadBody,
     contentType: string,
     condition: Condition,
     signal: AbortSignal | undefined,
   ): Promise<string | undefined> {
-    if (data.byteLength > this.#options.multipartThreshold) {
+    if (source.size > this.#options.multipartThreshold) {
       signal?.throwIfAborted();
       const output = await uploadMultipart({
         client: this.client,
         bucket: this.bucket,
         key: fullKey,
-        data,
+        body: source,
         contentType,
         partSize: this.#options.partSize,
         concurrency: this.#options.partConcurrency,
@@ -301,6 +365,8 @@ export class S3ObjectStore implements ObjectStore {
       });
       return output.ETag;
     }
+    // At most multipartThreshold bytes: small enough to hold whole.
+    const data = await source.read(0, source.size);
     const output = (await this.#send(
       new PutObjectCommand({
         Bucket: this.bucket,

@@ -53,6 +53,26 @@ export function createRowSetHash(options: { exclude?: readonly string[] | undefi
   };
 }
 
+/**
+ * The fingerprint {@link createRowSetHash} gives, from its two parts computed elsewhere:
+ * the row count and the sum of the rows' SHA-256 digests (as big-endian integers) taken
+ * modulo 2^256 here. For engines that hash each row's canonical JSON themselves (the
+ * DuckDB lakehouses do it in SQL) and hand back only the sum.
+ *
+ * @example
+ * ```ts
+ * const { sha256 } = rowSetDigestFromSum(2, digestA + digestB);
+ * ```
+ */
+export function rowSetDigestFromSum(rowCount: number, sum: bigint): RowSetDigest {
+  const hex = BigInt.asUintN(256, sum).toString(16).padStart(64, "0");
+  const sha256 = crypto
+    .createHash("sha256")
+    .update(`${VERSION_TAG}\n${rowCount}\n${hex}`)
+    .digest("hex");
+  return { sha256, rowCount };
+}
+
 /** One row as canonical JSON: `[[column, value], …]` sorted by column name. */
 export function canonicalRowJson(
   row: Record<string, unknown>,

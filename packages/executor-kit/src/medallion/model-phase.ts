@@ -1,5 +1,5 @@
 import type { PhaseContext } from "../context/phase-context.js";
-import type { Lakehouse, SessionViewRef } from "../ports/lakehouse.js";
+import type { Lakehouse, SessionViewRef, TableContentHash } from "../ports/lakehouse.js";
 import { bronzeViews } from "./bronze-views.js";
 import { lakehouseOf } from "./medallion-adapters.js";
 import type { MedallionConfig, MedallionModel } from "./medallion-config.js";
@@ -59,43 +59,70 @@ async function writeModels(
     git_sha: ctx.git_sha,
     attempt: ctx.attempt,
   };
+  const hashOptions = { excludeColumns: BRONZE_AUDIT_COLUMNS, signal: ctx.signal };
   const written = await lake.session(
     views,
     async (session) => {
       const versions: Record<string, number> = {};
-      for (const [index, model] of models.entries()) {
-        const result = await session.writeQuery(
-          tableLocation(layout, layer, model.name),
-          model.sql,
-          {
+      // Sessions that can hash fingerprint each table while the next one is written,
+      // one hash at a time, on the engine the session already has.
+      const hashes: Promise<TableContentHash>[] = [];
+      let previous: Promise<unknown> = Promise.resolve();
+      try {
+        for (const [index, model] of models.entries()) {
+          const location = tableLocation(layout, layer, model.name);
+          const result = await session.writeQuery(location, model.sql, {
             mode: "overwrite",
             provenance,
             partitionColumns: [...(model.partitionColumns ?? [])],
             signal: ctx.signal,
-          },
-        );
-        if (result.version === undefined) {
-          throw new Error(`${layer} table ${model.name}: the overwrite committed no version`);
+          });
+          if (result.version === undefined) {
+            throw new Error(`${layer} table ${model.name}: the overwrite committed no version`);
+          }
+          versions[model.name] = result.version;
+          const ref = { location, version: result.version };
+          if (session.contentHash !== undefined) {
+            const hashInSession = session.contentHash.bind(session);
+            const hash = previous.then(() => hashInSession(ref, hashOptions));
+            // Handled here so a failure does not go unhandled while later writes run;
+            // Promise.all below still rejects with it.
+            previous = hash.catch(() => undefined);
+            hashes.push(hash);
+          }
+          ctx.progress(
+            (index + 1) / (models.length + 1),
+            `${layer}.${model.name}: ${result.rowCount} rows`,
+          );
         }
-        versions[model.name] = result.version;
-        ctx.progress(
-          (index + 1) / (models.length + 1),
-          `${layer}.${model.name}: ${result.rowCount} rows`,
-        );
+        return { versions, hashes: await Promise.all(hashes) };
+      } finally {
+        // The session's engine closes after this: no hash may still be reading it.
+        await Promise.allSettled(hashes);
       }
-      return versions;
     },
     { signal: ctx.signal },
   );
 
+  // Otherwise two tables at a time: hashing a table of one Parquet row group keeps one
+  // DuckDB thread busy, so a second one uses the other core of a small machine.
+  const hashes =
+    written.hashes.length === models.length
+      ? written.hashes
+      : await mapWithConcurrency(models, HASH_CONCURRENCY, (model) =>
+          lake.contentHash(
+            {
+              location: tableLocation(layout, layer, model.name),
+              version: written.versions[model.name] as number,
+            },
+            hashOptions,
+          ),
+        );
   const tables: ModelOutput["tables"] = {};
-  for (const model of models) {
+  for (const [index, model] of models.entries()) {
     const location = tableLocation(layout, layer, model.name);
-    const version = written[model.name] as number;
-    const hash = await lake.contentHash(
-      { location, version },
-      { excludeColumns: BRONZE_AUDIT_COLUMNS, signal: ctx.signal },
-    );
+    const version = written.versions[model.name] as number;
+    const hash = hashes[index] as TableContentHash;
     tables[model.name] = { location, version, rows: hash.rowCount, sha256: hash.sha256 };
     ctx.manifest.declare(`${layer}.${model.name}`, {
       kind: "table",
@@ -110,4 +137,25 @@ async function writeModels(
   }
   ctx.progress(1, `${layer}: ${models.length} tables written`);
   return { inputs, tables };
+}
+
+const HASH_CONCURRENCY = 2;
+
+// `work` over `items` with at most `limit` calls at once; results in the items' order.
+// The first failure rejects (calls already running finish on their own).
+async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

@@ -111,6 +111,14 @@ export interface LakehouseSession {
   readonly engine: SqlEngine;
   /** Writes the result of `sql` (which may read the session's views) as a table's next version. */
   writeQuery(location: string, sql: string, options: WriteQueryOptions): Promise<TableWriteResult>;
+  /**
+   * {@link Lakehouse.contentHash} computed with the session's engine, which saves
+   * opening another one per table: a phase fingerprints what it wrote before the
+   * session closes (and may do it while its next write runs). Same result as
+   * `Lakehouse.contentHash` for the same table version. Optional: sessions without it
+   * leave hashing to the lakehouse.
+   */
+  contentHash?(ref: TableVersionRef, options?: ContentHashOptions): Promise<TableContentHash>;
 }
 
 /**

@@ -32,6 +32,16 @@ export interface ObjectStoreCallOptions {
 }
 
 /** Options of {@link ObjectStore.put}, {@link ObjectStore.putIfAbsent} and {@link ObjectStore.putIfMatch}. */
+/** Options of {@link ObjectStore.list}. */
+export interface ObjectStoreListOptions extends ObjectStoreCallOptions {
+  /**
+   * A hint, as S3's `StartAfter`: the store may leave out keys up to and including this
+   * one, which saves listing an old table's whole log. Stores may ignore it, so callers
+   * still filter what they get.
+   */
+  startAfter?: string | undefined;
+}
+
 export interface ObjectStorePutOptions extends ObjectStoreCallOptions {
   /**
    * The media type to store with the object.
@@ -98,6 +108,25 @@ export interface ObjectStore {
     options?: ObjectStorePutOptions,
   ): Promise<ObjectInfo | undefined>;
   /**
+   * Writes (or overwrites) the object at `key` with the bytes of the local file at
+   * `path`, without holding the whole file in memory (a kernel copy for a local store,
+   * a multipart upload read part by part for S3). The file itself is left in place.
+   * Optional (a store has both `putFile` and `putFileIfAbsent`, or neither): callers
+   * fall back to reading the file and calling {@link ObjectStore.put}. Use it for large
+   * data files (Parquet files of 128 MB and more).
+   */
+  putFile?(key: string, path: string, options?: ObjectStorePutOptions): Promise<ObjectInfo>;
+  /**
+   * {@link ObjectStore.putIfAbsent} from a local file, streamed as in
+   * {@link ObjectStore.putFile}: atomic, and resolves to `undefined` (leaving the object
+   * untouched) when something is already at `key`. Optional, like `putFile`.
+   */
+  putFileIfAbsent?(
+    key: string,
+    path: string,
+    options?: ObjectStorePutOptions,
+  ): Promise<ObjectInfo | undefined>;
+  /**
    * Compare-and-swap: overwrites `key` only while its etag is still `etag`. Resolves to
    * the new info, or `undefined` when the object changed or vanished. Optional: stores
    * without conditional overwrites leave it out (Iceberg's pointer swap needs it).
@@ -112,7 +141,7 @@ export interface ObjectStore {
    * Every object whose key starts with `prefix` (`""` for all), in ascending key order,
    * paged lazily. Order matters: Delta finds its latest commit by listing `_delta_log/`.
    */
-  list(prefix: string, options?: ObjectStoreCallOptions): AsyncIterable<ObjectInfo>;
+  list(prefix: string, options?: ObjectStoreListOptions): AsyncIterable<ObjectInfo>;
   /** Removes the object at `key`; removing a missing object is not an error. */
   delete(key: string, options?: ObjectStoreCallOptions): Promise<void>;
   /** The object's info without its bytes, or `undefined` when it does not exist. */

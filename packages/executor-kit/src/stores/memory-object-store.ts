@@ -4,6 +4,7 @@ import type {
   ObjectStore,
   ObjectStoreCallOptions,
   ObjectStoreGetOptions,
+  ObjectStoreListOptions,
   ObjectStorePutOptions,
 } from "../ports/object-store.js";
 
@@ -75,8 +76,11 @@ export function createMemoryObjectStore(options: MemoryObjectStoreOptions = {}):
       if (objects.get(key)?.info.etag !== etag) return undefined;
       return write(key, data, putOptions);
     },
-    async *list(prefix: string, listOptions: ObjectStoreCallOptions = {}) {
-      const keys = [...objects.keys()].filter((key) => key.startsWith(prefix)).sort();
+    async *list(prefix: string, listOptions: ObjectStoreListOptions = {}) {
+      const { startAfter } = listOptions;
+      const keys = [...objects.keys()]
+        .filter((key) => key.startsWith(prefix) && (startAfter === undefined || key > startAfter))
+        .sort();
       for (const key of keys) {
         listOptions.signal?.throwIfAborted();
         const entry = objects.get(key);

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ObjectStore } from "../ports/object-store.js";
 
@@ -149,6 +152,20 @@ export function objectStoreConformance(
       expect(listed).toEqual([`${base}a/1`.length]);
     });
 
+    it("lists every key after startAfter, in order (a store may also list earlier ones)", async () => {
+      const base = prefix();
+      const keys = [`${base}a/1`, `${base}b/1`, `${base}b/2`, `${base}c`, `${base}d/e/f`];
+      for (const key of keys) await store.put(key, bytes(key));
+      const listed = await collect(store.list(base, { startAfter: `${base}b/1` }));
+      // The option is a hint: what must hold is order and that nothing after it is missed.
+      expect(listed).toEqual([...listed].sort());
+      expect(listed.filter((key) => key > `${base}b/1`)).toEqual([
+        `${base}b/2`,
+        `${base}c`,
+        `${base}d/e/f`,
+      ]);
+    });
+
     it("deletes, and deleting a missing object is not an error", async () => {
       const key = `${prefix()}gone.txt`;
       await store.put(key, bytes("x"));
@@ -162,6 +179,40 @@ export function objectStoreConformance(
       const uri = store.uri(key);
       expect(uri).toMatch(/^[a-z][a-z0-9+.-]*:\/\//);
       expect(decodeURIComponent(uri)).toContain(key);
+    });
+
+    it("writes from local files with putFile and putFileIfAbsent (when supported)", async (context) => {
+      if (!store.putFile || !store.putFileIfAbsent) {
+        // Both or neither: callers fall back to put / putIfAbsent together.
+        expect(store.putFile).toBe(store.putFileIfAbsent);
+        context.skip();
+        return;
+      }
+      const dir = await mkdtemp(join(tmpdir(), "controlroom-conformance-"));
+      try {
+        const path = join(dir, "data.bin");
+        const data = Uint8Array.from({ length: 70_000 }, (_, index) => (index * 7) % 251);
+        await writeFile(path, data);
+        const key = `${prefix()}from-file.bin`;
+        expect(await store.putFile(key, path)).toMatchObject({ key, size: data.byteLength });
+        expect(await store.get(key)).toEqual(data);
+        // The file stays where it was, unchanged.
+        expect(new Uint8Array(await readFile(path))).toEqual(data);
+        await writeFile(path, bytes("replaced"));
+        expect(await store.putFile(key, path)).toMatchObject({ key, size: 8 });
+        expect(text(await store.get(key))).toBe("replaced");
+
+        const once = `${prefix()}from-file-once.txt`;
+        expect(await store.putFileIfAbsent(once, path)).toMatchObject({ key: once, size: 8 });
+        await writeFile(path, bytes("second"));
+        expect(await store.putFileIfAbsent(once, path)).toBeUndefined();
+        expect(text(await store.get(once))).toBe("replaced");
+        await expect(
+          store.putFile(`${prefix()}missing`, join(dir, "missing.bin")),
+        ).rejects.toThrow();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
 
     it("signs URLs (when supported)", async (context) => {

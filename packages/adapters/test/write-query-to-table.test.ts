@@ -1,0 +1,169 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ObjectStore } from "@controlroom/executor-kit";
+import { createMemoryObjectStore } from "@controlroom/executor-kit";
+import { afterAll, describe, expect, it } from "vitest";
+import { createDeltaTableFormat } from "../src/delta/index.js";
+import { createDuckDbEngine, writeQueryToTable } from "../src/duckdb/index.js";
+import { createLocalObjectStore, type LocalObjectStore } from "../src/local/index.js";
+
+const provenance = { run_id: "run_test", phase: "gold", git_sha: "0123abc" };
+const engine = createDuckDbEngine({ threads: 2 });
+const dirs: string[] = [];
+afterAll(async () => {
+  await engine.close();
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "controlroom-write-query-"));
+  dirs.push(dir);
+  return dir;
+}
+
+// Rows wide enough that a small targetFileSize cuts them into several files.
+const ROWS_SQL =
+  "SELECT range AS id, md5(range::VARCHAR) || md5((range * 7)::VARCHAR) AS label FROM range(60000)";
+
+/** A local store that counts how data files arrive, and can fail the nth file upload. */
+function spyStore(local: LocalObjectStore, failOnFile?: number) {
+  const calls = { put: 0, putFile: 0 };
+  const store: ObjectStore = {
+    get: (key, options) => local.get(key, options),
+    put: (key, data, options) => {
+      calls.put += 1;
+      return local.put(key, data, options);
+    },
+    putIfAbsent: (key, data, options) => local.putIfAbsent(key, data, options),
+    putFile: async (key, path, options) => {
+      calls.putFile += 1;
+      if (calls.putFile === failOnFile) {
+        // Half an object would be the store's bug; the writer must not commit either way.
+        throw new Error("connection reset during upload");
+      }
+      return local.putFile(key, path, options);
+    },
+    putFileIfAbsent: (key, path, options) => local.putFileIfAbsent(key, path, options),
+    list: (prefix, options) => local.list(prefix, options),
+    delete: (key, options) => local.delete(key, options),
+    stat: (key, options) => local.stat(key, options),
+    uri: (key) => local.uri(key),
+  };
+  return { store, calls };
+}
+
+async function parquetKeys(store: ObjectStore, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const info of store.list(prefix)) {
+    if (info.key.endsWith(".parquet")) keys.push(info.key);
+  }
+  return keys;
+}
+
+describe("writeQueryToTable data files", () => {
+  it("uploads each file from disk with putFile, in row groups of rowGroupSize rows", async () => {
+    const local = createLocalObjectStore({ root: await tempDir() });
+    const { store, calls } = spyStore(local);
+    const tables = createDeltaTableFormat({ store });
+    const result = await writeQueryToTable(
+      engine,
+      ROWS_SQL,
+      tables,
+      { location: "t" },
+      {
+        store,
+        mode: "append",
+        provenance,
+        targetFileSize: "1MB",
+        rowGroupSize: 4096,
+      },
+    );
+    expect(result.rowCount).toBe(60_000);
+    expect(result.files.length).toBeGreaterThan(1);
+    expect(calls).toEqual({ put: 0, putFile: result.files.length });
+    for (const file of result.files) {
+      const path = local.pathOf(`t/${file.path}`);
+      const { rows } = await engine.query<{ groups: bigint; most: bigint }>(
+        `SELECT count(*) AS groups, max(row_group_num_rows) AS most FROM parquet_metadata('${path}') WHERE column_id = 0`,
+      );
+      expect(Number(rows[0]?.most)).toBeLessThanOrEqual(4096);
+      expect(Number(rows[0]?.groups)).toBeGreaterThan(1);
+      expect((await local.stat(`t/${file.path}`))?.size).toBe(file.sizeBytes);
+    }
+    const { rows } = await engine.query<{ n: bigint; ids: bigint }>(
+      `SELECT count(*) AS n, count(DISTINCT id) AS ids FROM read_parquet([${result.files
+        .map((file) => `'${local.pathOf(`t/${file.path}`)}'`)
+        .join(", ")}])`,
+    );
+    expect(rows).toEqual([{ n: 60_000n, ids: 60_000n }]);
+  });
+
+  it("commits nothing and leaves no data files when an upload fails half-way", async () => {
+    const local = createLocalObjectStore({ root: await tempDir() });
+    const { store, calls } = spyStore(local, 2);
+    const tables = createDeltaTableFormat({ store });
+    await expect(
+      writeQueryToTable(
+        engine,
+        ROWS_SQL,
+        tables,
+        { location: "t" },
+        {
+          store,
+          mode: "append",
+          provenance,
+          targetFileSize: "1MB",
+        },
+      ),
+    ).rejects.toThrow(/connection reset/);
+    expect(calls.putFile).toBe(2);
+    expect(await tables.snapshot({ location: "t" })).toBeUndefined();
+    expect(await parquetKeys(store, "t/")).toEqual([]);
+    // Nor half-written temporary files beside them (empty directories are no objects).
+    const entries = await readdir(local.root, { recursive: true, withFileTypes: true });
+    expect(entries.filter((entry) => entry.isFile())).toEqual([]);
+  });
+
+  it("falls back to put for stores without putFile", async () => {
+    const store = createMemoryObjectStore();
+    const tables = createDeltaTableFormat({ store });
+    const result = await writeQueryToTable(
+      engine,
+      ROWS_SQL,
+      tables,
+      { location: "t" },
+      {
+        store,
+        mode: "append",
+        provenance,
+        targetFileSize: "1MB",
+      },
+    );
+    expect(result.rowCount).toBe(60_000);
+    const keys = await parquetKeys(store, "t/");
+    expect(keys).toHaveLength(result.files.length);
+    for (const file of result.files) {
+      expect((await store.stat(`t/${file.path}`))?.size).toBe(file.sizeBytes);
+    }
+  });
+
+  it("refuses a row group size that is not a positive integer", async () => {
+    const store = createMemoryObjectStore();
+    const tables = createDeltaTableFormat({ store });
+    await expect(
+      writeQueryToTable(
+        engine,
+        "SELECT 1 AS id",
+        tables,
+        { location: "t" },
+        {
+          store,
+          mode: "append",
+          provenance,
+          rowGroupSize: 0,
+        },
+      ),
+    ).rejects.toThrow(/rowGroupSize must be a positive integer/);
+  });
+});

@@ -1,0 +1,141 @@
+import { describe, expect, it } from "vitest";
+import { defineMedallionExecutor } from "../../src/medallion/index.js";
+import type { Lakehouse, TableContentHash, TableVersionRef } from "../../src/ports/lakehouse.js";
+import type { SqlEngine } from "../../src/ports/sql-engine.js";
+import { runPhase } from "../../src/testing/run-phase.js";
+
+// How the model phases fingerprint what they wrote: in the writing session when it can
+// hash (overlapping the next write), else through the lakehouse afterwards.
+const executor = defineMedallionExecutor({
+  id: "shop",
+  version: "1.0.0",
+  streams: [{ name: "orders", primaryKey: ["id"], cursorFields: ["write_date", "id"] }],
+  silver: [{ name: "orders", sql: "SELECT * FROM current_orders" }],
+  gold: [
+    { name: "a", sql: "SELECT 1 AS n" },
+    { name: "b", sql: "SELECT 2 AS n" },
+    { name: "c", sql: "SELECT 3 AS n" },
+  ],
+});
+const run = { run_id: "0196f5c4-7a1e-7c3d-9b2a-4e8f1d2c3b4a", spec_slug: "shop" };
+const silver = {
+  inputs: { orders: { location: "bronze/shop/orders", version: 7 } },
+  tables: {
+    orders: { location: "silver/shop/orders", version: 4, rows: 10, sha256: "a".repeat(64) },
+  },
+};
+
+const hashOf = (ref: TableVersionRef): TableContentHash => ({
+  sha256: `${ref.location.length}`.padStart(64, "0"),
+  rowCount: ref.location.length,
+  version: ref.version ?? -1,
+});
+
+function fakeLakehouse(options: { sessionHashes: boolean; failHashOf?: string }) {
+  const log: string[] = [];
+  let running = 0;
+  let maxRunning = 0;
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+  const hash = async (where: string, ref: TableVersionRef) => {
+    running += 1;
+    maxRunning = Math.max(maxRunning, running);
+    log.push(`${where} hash ${ref.location}@${ref.version} start`);
+    await tick();
+    running -= 1;
+    log.push(`${where} hash ${ref.location} end`);
+    if (ref.location === options.failHashOf) throw new Error(`cannot hash ${ref.location}`);
+    return hashOf(ref);
+  };
+  const lake: Lakehouse = {
+    format: "delta",
+    dialect: "duckdb",
+    uri: (location) => `file:///lake/${location}`,
+    snapshot: async () => undefined,
+    history: async () => [],
+    appendRows: async (location) => ({ location, version: 0, rowCount: 0 }),
+    async session(_views, work) {
+      log.push("session open");
+      try {
+        return await work({
+          engine: {} as SqlEngine,
+          async writeQuery(location) {
+            log.push(`write ${location} start`);
+            await tick();
+            await tick();
+            log.push(`write ${location} end`);
+            return { location, version: 9, rowCount: 1 };
+          },
+          ...(options.sessionHashes
+            ? { contentHash: (ref: TableVersionRef) => hash("session", ref) }
+            : {}),
+        });
+      } finally {
+        log.push("session close");
+      }
+    },
+    contentHash: (ref) => hash("lake", ref),
+  };
+  return { lake, log, maxRunning: () => maxRunning };
+}
+
+describe("model phase hashing", () => {
+  it("hashes in the session, one table at a time, while the next write runs", async () => {
+    const fake = fakeLakehouse({ sessionHashes: true });
+    const result = await runPhase(executor, "gold", {
+      run,
+      upstream: { silver },
+      adapters: { lakehouse: fake.lake },
+    });
+    expect(result.status).toBe("succeeded");
+    const output = result.output as { tables: Record<string, { sha256: string; rows: number }> };
+    for (const name of ["a", "b", "c"]) {
+      const expected = hashOf({ location: `gold/shop/${name}`, version: 9 });
+      expect(output.tables[name]).toMatchObject({
+        sha256: expected.sha256,
+        rows: expected.rowCount,
+        version: 9,
+      });
+    }
+    expect(fake.log.some((line) => line.startsWith("lake hash"))).toBe(false);
+    expect(fake.maxRunning()).toBe(1);
+    // Each table's hash starts after its write, the session closes after the last hash.
+    const at = (line: string) => fake.log.indexOf(line);
+    expect(at("session hash gold/shop/a@9 start")).toBeGreaterThan(at("write gold/shop/a end"));
+    expect(at("session hash gold/shop/a@9 start")).toBeLessThan(at("write gold/shop/b end"));
+    expect(at("session close")).toBeGreaterThan(at("session hash gold/shop/c end"));
+  });
+
+  it("hashes through the lakehouse when the session cannot", async () => {
+    const fake = fakeLakehouse({ sessionHashes: false });
+    const result = await runPhase(executor, "gold", {
+      run,
+      upstream: { silver },
+      adapters: { lakehouse: fake.lake },
+    });
+    expect(result.status).toBe("succeeded");
+    expect(
+      fake.log.filter((line) => line.startsWith("lake hash") && line.endsWith("start")),
+    ).toEqual([
+      "lake hash gold/shop/a@9 start",
+      "lake hash gold/shop/b@9 start",
+      "lake hash gold/shop/c@9 start",
+    ]);
+    expect(fake.log.indexOf("lake hash gold/shop/a@9 start")).toBeGreaterThan(
+      fake.log.indexOf("session close"),
+    );
+  });
+
+  it("fails the phase when a hash in the session fails, after every hash settled", async () => {
+    const fake = fakeLakehouse({ sessionHashes: true, failHashOf: "gold/shop/a" });
+    const result = await runPhase(executor, "gold", {
+      run,
+      upstream: { silver },
+      adapters: { lakehouse: fake.lake },
+    });
+    expect(result.status).toBe("failed");
+    expect(result.error?.message).toMatch(/cannot hash gold\/shop\/a/);
+    expect(fake.log.indexOf("session close")).toBeGreaterThan(
+      fake.log.indexOf("session hash gold/shop/c end"),
+    );
+  });
+});
