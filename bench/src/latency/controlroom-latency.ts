@@ -87,8 +87,8 @@ export async function controlroomLatency(args: ControlRoomLatencyArgs): Promise<
 /**
  * Splits each run's latency at the events the server wrote (their `ts` is the database
  * clock when the step ran, on this same machine): request → RUN_CREATED, → PHASE_CLAIMED
- * (NOTIFY, long-poll wake-up, claim), → PHASE_STARTED (claim response, first heartbeat),
- * → the phase function (heartbeat response, dispatch).
+ * (NOTIFY, long-poll wake-up, claim), → PHASE_STARTED (written by the same claim), → the
+ * phase function (the claim's response, dispatch).
  */
 async function breakdown(
   databaseUrl: string,

@@ -86,7 +86,7 @@ export async function latencyGroup(context: GroupContext): Promise<GroupReport> 
     title: "2. Enqueue-to-start latency on an idle system",
     setup: [
       `${options.latencyRuns} jobs per repetition (after ${WARMUP} warm-up jobs), each enqueued once the previous one completed and 20–30 ms passed; timed from just before the enqueue call to the job's function starting; percentiles per repetition, medians over repetitions`,
-      "controlroom: POST /ops/runs (one phase) through the SDK → the store's NOTIFY on controlroom_ops_runnable wakes the long-polling POST /ops/claims (runWorker, concurrency 1, claimWaitMs 10 s) → claim → first heartbeat (PHASE_STARTED, awaited before the phase runs) → phase function",
+      "controlroom: POST /ops/runs (one phase) through the SDK → the store's NOTIFY on controlroom_ops_runnable wakes the long-polling POST /ops/claims (runWorker, concurrency 1, claimWaitMs 10 s) → claim with start (PHASE_CLAIMED and PHASE_STARTED in one transaction) → phase function",
       "graphile-worker 0.18.0: addJob() (graphile_worker.add_job) → NOTIFY jobs:insert → runner (concurrency 1) fetches the job → task function",
       "both in one process with their worker; the control plane in its own process",
     ],

@@ -306,6 +306,8 @@ export interface components {
             /** @description Long-poll for up to this long when nothing is runnable. Default 0. */
             wait_ms?: number;
             lease_seconds?: number;
+            /** @description Also start the attempt: the phase goes straight to `running` and the server writes `PHASE_STARTED` with `PHASE_CLAIMED`, so no first heartbeat is needed. Default false. */
+            start?: boolean;
         };
         ClaimRunRequest: {
             executor_id: string;
@@ -317,6 +319,8 @@ export interface components {
             request_id: string;
             /** @description Default 60. */
             lease_seconds?: number;
+            /** @description Also start the attempt: the phase goes straight to `running` and the server writes `PHASE_STARTED` with `PHASE_CLAIMED`, so no first heartbeat is needed. Default false. */
+            start?: boolean;
         };
         CompleteRequest: {
             lease_token: string;
@@ -407,6 +411,8 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
             heartbeat_interval_ms: number;
+            /** @description Whether the attempt has started (`PHASE_STARTED` written): true after a claim with `start`. When false or absent, the first heartbeat starts it. */
+            started?: boolean;
             spec_slug: components["schemas"]["SpecSlug"];
             git_sha: components["schemas"]["GitSha"];
             environment: components["schemas"]["Environment"];
@@ -441,6 +447,8 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
             heartbeat_interval_ms: number;
+            /** @description Whether the attempt has started (`PHASE_STARTED` written): true after a claim with `start`. When false or absent, the first heartbeat starts it. */
+            started?: boolean;
             spec_slug: components["schemas"]["SpecSlug"];
             git_sha: components["schemas"]["GitSha"];
             environment: components["schemas"]["Environment"];

@@ -17,6 +17,15 @@ export const MAX_CLAIM_WAIT_MS = 30_000;
 const ExecutorIdSchema = z.string().min(1).max(200);
 const CapabilitiesSchema = z.array(z.string().min(1).max(64)).max(64);
 const LeaseSecondsSchema = z.number().int().min(1).max(3_600);
+// An addition to CONTRACT.md's claim: optional, so callers that leave it out get the
+// contract's claim exactly, and a server without it ignores it (the lease then says
+// `started: false`, or nothing).
+const StartSchema = z
+  .boolean()
+  .optional()
+  .describe(
+    "Also start the attempt: the phase goes straight to `running` and the server writes `PHASE_STARTED` with `PHASE_CLAIMED`, so no first heartbeat is needed. Default false.",
+  );
 
 export const ClaimRunRequestSchema = named(
   "ClaimRunRequest",
@@ -28,6 +37,7 @@ export const ClaimRunRequestSchema = named(
       "Minted once per logical claim; a repeat returns the same lease.",
     ),
     lease_seconds: LeaseSecondsSchema.optional().describe("Default 60."),
+    start: StartSchema,
   }),
 );
 export type ClaimRunRequest = z.input<typeof ClaimRunRequestSchema>;
@@ -48,6 +58,7 @@ export const ClaimRequestSchema = named(
       .optional()
       .describe("Long-poll for up to this long when nothing is runnable. Default 0."),
     lease_seconds: LeaseSecondsSchema.optional(),
+    start: StartSchema,
   }),
 );
 export type ClaimRequest = z.input<typeof ClaimRequestSchema>;
@@ -62,6 +73,12 @@ export const LeaseSchema = named(
     attempt: z.number().int().min(1),
     expires_at: TimestampSchema,
     heartbeat_interval_ms: z.number().int().min(1),
+    started: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether the attempt has started (`PHASE_STARTED` written): true after a claim with `start`. When false or absent, the first heartbeat starts it.",
+      ),
     spec_slug: SpecSlugSchema,
     git_sha: GitShaSchema,
     environment: EnvironmentSchema,

@@ -20,7 +20,9 @@ export function formatReport(activity: ChaosActivity, findings: Findings): strin
     ["phases", String(n("phases"))],
     [
       "attempts",
-      `${n("attempts")} (${n("attempts never started")} killed before their first heartbeat)`,
+      // Workers claim with `start`, so an attempt is started by its claim; one never
+      // started would be a claim without it whose worker died before its first heartbeat.
+      `${n("attempts")} (${n("attempts never started")} never started)`,
     ],
     [
       "worker kills",

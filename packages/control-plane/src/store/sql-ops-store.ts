@@ -276,7 +276,7 @@ export class SqlOpsStore implements OpsStore {
          array(select jsonb_array_elements_text($3::text::jsonb)),
          case when $4::text::jsonb is null then null
               else array(select jsonb_array_elements_text($4::text::jsonb)) end,
-         $5::uuid, $6::int)`,
+         $5::uuid, $6::int, $7::boolean)`,
       [
         runId,
         body.executor_id,
@@ -284,6 +284,7 @@ export class SqlOpsStore implements OpsStore {
         environments === null ? null : JSON.stringify(environments),
         body.request_id,
         body.lease_seconds ?? null,
+        body.start ?? false,
       ],
     );
     return lease ?? undefined;

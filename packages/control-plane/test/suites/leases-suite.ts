@@ -54,6 +54,57 @@ export function leasesSuite(ctx: SuiteContext): void {
       expect(trail(events.items).filter((t) => t === "PHASE_STARTED:a")).toHaveLength(1);
     });
 
+    it("starts the attempt in the claim with `start`: running, CLAIMED then STARTED, no second STARTED", async () => {
+      const ex = claimsFor("executor");
+      const { run } = await ctx.h.store.createRun(
+        asRole(ex, "operator"),
+        runBody([phase("a"), phase("b")]),
+        undefined,
+      );
+      const body = { ...claimBody("exec-1"), start: true };
+      const lease = await ctx.h.store.claimRun(ex, run.run_id, body);
+      if (!lease) throw new Error("nothing to claim");
+      expect(lease.started).toBe(true);
+      const claimedRun = RunSchema.parse(await ctx.h.store.getRun(ex, run.run_id));
+      expect(claimedRun.status).toBe("running");
+      expect(claimedRun.phases.map((p) => p.status)).toEqual(["running", "pending"]);
+      // A repeated request returns the same, started lease and writes nothing.
+      const repeat = await ctx.h.store.claimRun(ex, run.run_id, body);
+      expect(repeat).toEqual(lease);
+      await ctx.h.store.heartbeat(ex, run.run_id, { lease_token: lease.lease_token });
+      const events = (await ctx.h.store.listEvents(ex, run.run_id, 0, 100)).items;
+      expect(trail(events)).toEqual([
+        "RUN_CREATED",
+        "RUN_STARTED",
+        "PHASE_CLAIMED:a",
+        "PHASE_STARTED:a",
+      ]);
+      expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+      expect(events[3]?.payload).toEqual({ attempt: 1, executor_id: "exec-1" });
+      // The next claim of a running run writes no second RUN_STARTED.
+      await ctx.h.store.complete(ex, run.run_id, {
+        lease_token: lease.lease_token,
+        status: "succeeded",
+      });
+      const second = await ctx.h.store.claimRun(ex, run.run_id, {
+        ...claimBody("exec-2"),
+        start: true,
+      });
+      expect(second?.started).toBe(true);
+      const after = (await ctx.h.store.listEvents(ex, run.run_id, 4, 100)).items;
+      expect(trail(after)).toEqual(["PHASE_SUCCEEDED:a", "PHASE_CLAIMED:b", "PHASE_STARTED:b"]);
+      expect(after.map((e) => e.seq)).toEqual([5, 6, 7]);
+    });
+
+    it("leaves a claim without `start` claimed, its lease not started", async () => {
+      const { ex, run, lease } = await claimed();
+      expect(lease.started).toBe(false);
+      const after = RunSchema.parse(await ctx.h.store.getRun(ex, run.run_id));
+      expect(after.phases[0]?.status).toBe("claimed");
+      const events = await ctx.h.store.listEvents(ex, run.run_id, 0, 100);
+      expect(trail(events.items)).not.toContain("PHASE_STARTED:a");
+    });
+
     it("answers lease_lost to a stale token on heartbeat and complete, changing nothing", async () => {
       const { ex, run } = await claimed();
       const before = await ctx.h.store.getRun(ex, run.run_id);

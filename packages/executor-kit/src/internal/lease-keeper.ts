@@ -43,13 +43,17 @@ export class LeaseKeeper {
   }
 
   /**
-   * Heartbeats at once, then every interval. The first heartbeat moves the phase from
-   * `claimed` to `running` and has the server write `PHASE_STARTED`, so it is awaited
-   * before the phase runs: the trail then reads claimed, started, then the phase's own
-   * events, and a run cancelled meanwhile is noticed before any work is done.
+   * Heartbeats at once, then every interval; resolves when the first heartbeat has
+   * answered. That first heartbeat moves the phase from `claimed` to `running` and has
+   * the server write `PHASE_STARTED`. A lease whose claim started the attempt
+   * (`started`) needs none: the first heartbeat then comes after one interval.
    */
   async start(): Promise<void> {
     this.#armExpiry();
+    if (this.#options.lease.started === true) {
+      this.#schedule(this.#options.lease.heartbeat_interval_ms);
+      return;
+    }
     await this.#beat();
   }
 

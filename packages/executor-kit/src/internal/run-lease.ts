@@ -73,11 +73,13 @@ export async function runLease(lease: Lease, deps: RunLeaseDeps): Promise<LeaseR
       abort(reason);
     },
   });
-  // The first heartbeat moves the phase to `running` (the server writes PHASE_STARTED);
-  // the phase starts without waiting for its answer, which saves a round trip on every
-  // phase. A lease lost or a run cancelled meanwhile aborts the phase through `onLost`.
-  // The phase's own events wait for it, and so does the complete, so the trail still
-  // reads claimed, started, the phase's events, then the verdict.
+  // The worker claims with `start`, so the claim itself usually moved the phase to
+  // `running` (PHASE_STARTED written) and the keeper's first heartbeat waits an interval.
+  // From a server that did not, the first heartbeat starts the phase; the phase starts
+  // without waiting for its answer, which saves a round trip, and a lease lost or a run
+  // cancelled meanwhile aborts it through `onLost`. The phase's own events wait for that
+  // answer, and so does the complete, so the trail still reads claimed, started, the
+  // phase's events, then the verdict.
   const firstBeat = keeper.start();
   const held: WorkerEventDraft[] = [];
   let startedOnServer = false;

@@ -93,7 +93,8 @@ describe("runWorker (fake client)", () => {
     stop.abort();
     await done;
     expect(client.sentEvents.map((event) => event.type)).toEqual(["LOG"]);
-    // The first heartbeat (the server's PHASE_STARTED) goes out before the phase runs.
+    // The fake's leases do not say `started`: the first heartbeat (the server's
+    // PHASE_STARTED) goes out before the phase runs.
     expect(client.heartbeats[0]?.runId).toBe(lease.run_id);
     expect(client.sentEvents[0]).toMatchObject({ phase: "work", runId: lease.run_id });
   });

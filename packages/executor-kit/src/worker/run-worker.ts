@@ -186,6 +186,8 @@ export async function runWorker<TPhases extends PhaseMap>(
             environments: [...(options.environments ?? ["dev"])],
             request_id: requestId,
             wait_ms: claimWaitMs,
+            // The phase starts as soon as the lease arrives: no first heartbeat needed.
+            start: true,
             ...(options.leaseSeconds === undefined ? {} : { lease_seconds: options.leaseSeconds }),
           },
           { signal: stopping.signal },

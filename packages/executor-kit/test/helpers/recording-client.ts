@@ -9,12 +9,14 @@ export function connectionError(): Error {
 }
 
 /**
- * Wraps a client: records every lease it claims, and once `partition()` is called
+ * Wraps a client: records every lease it claims and every heartbeat it sends (the
+ * run id), and once `partition()` is called
  * fails every claim and heartbeat as if the network were gone (completes and events
  * still go through, so a late complete can be observed).
  */
 export function recordingClient(real: WorkerClient) {
   const leases: Lease[] = [];
+  const heartbeats: string[] = [];
   let partitioned = false;
   const client: WorkerClient = {
     claims: {
@@ -28,6 +30,7 @@ export function recordingClient(real: WorkerClient) {
     leases: {
       heartbeat: async (runId, body, options) => {
         if (partitioned) throw connectionError();
+        heartbeats.push(runId);
         return real.leases.heartbeat(runId, body, options);
       },
       complete: (runId, body, options) => real.leases.complete(runId, body, options),
@@ -38,6 +41,7 @@ export function recordingClient(real: WorkerClient) {
   return {
     client,
     leases,
+    heartbeats,
     partition: () => {
       partitioned = true;
     },
