@@ -75,6 +75,18 @@ describe("duckDbRowSetHash", () => {
         "'\"\"'",
       ],
     ],
+    // Text that looks like an escape: to_json writes `\\u001F`, which is no escape to fix.
+    [
+      "VARCHAR",
+      [
+        "'\\u001F'",
+        "'\\' || chr(31)",
+        "'\\u000B' || chr(11) || '\\\\u000E'",
+        "chr(31) || '\\u001F \\\\ \\u00'",
+        "'\\\\' || chr(27) || '\\'",
+        "NULL",
+      ],
+    ],
     ["BOOLEAN", ["true", "false", "NULL"]],
     ["TINYINT", ["-128", "127", "0", "NULL"]],
     ["SMALLINT", ["-32768", "32767"]],
@@ -102,7 +114,28 @@ describe("duckDbRowSetHash", () => {
         "NULL",
       ],
     ],
-    ["DECIMAL(4,1)", ["-0.5", "999.9", "0"]],
+    // Every number of trailing zeros, both signs, below 1 and near the largest exact value.
+    [
+      "DECIMAL(18,3)",
+      [
+        "1.000",
+        "1.100",
+        "1.010",
+        "1.001",
+        "-0.100",
+        "-0.010",
+        "-0.001",
+        "999999999999.990",
+        "NULL",
+      ],
+    ],
+    ["DECIMAL(4,1)", ["-0.5", "999.9", "0", "-999.0", "NULL"]],
+    // HUGEINT-backed decimals, and scales at the limits.
+    ["DECIMAL(20,4)", ["12345678901.2340", "-0.0001", "10.0000", "-99999999999.9999", "NULL"]],
+    // No integer digits: DuckDB writes these as ".5".
+    ["DECIMAL(6,6)", ["0.000001", "0.100000", "-0.999999", "0", "NULL"]],
+    ["DECIMAL(2,2)", ["0.5", "-0.05", "0.99", "0"]],
+    ["DECIMAL(38,38)", ["0", "NULL"]],
     ["DECIMAL(9,0)", ["100", "-123456789", "0"]],
     ["DECIMAL(38,10)", ["0.0000010000", "0.0000123", "-12345.6789", "1e4", "0"]],
     ["DECIMAL(38,20)", ["0.000001", "0.0000012345", "0"]],
@@ -124,15 +157,38 @@ describe("duckDbRowSetHash", () => {
         "NULL",
       ],
     ],
+    // Milliseconds with trailing zeros (DuckDB drops them), and truncation before 1970
+    // that crosses a second, a day and a year.
+    [
+      "TIMESTAMP",
+      [
+        "TIMESTAMP '2024-01-01 00:00:00'",
+        "TIMESTAMP '2024-01-01 00:00:00.1'",
+        "TIMESTAMP '2024-01-01 00:00:00.12'",
+        "TIMESTAMP '2024-01-01 00:00:00.0001'",
+        "TIMESTAMP '1969-12-31 23:59:59.100'",
+        "TIMESTAMP '1969-12-31 23:59:59.0001'",
+        "TIMESTAMP '1969-12-31 23:59:59.9999'",
+        "TIMESTAMP '1899-12-31 23:59:59.9995'",
+        "TIMESTAMP '0001-01-01 00:00:00.001'",
+        "TIMESTAMP '9999-12-31 23:59:59.999'",
+        "NULL",
+      ],
+    ],
     [
       "TIMESTAMPTZ",
       [
         "TIMESTAMPTZ '2024-01-02 03:04:05.123456+02'",
         "TIMESTAMPTZ '1969-12-31 23:59:59.9995+00'",
         "TIMESTAMPTZ '1960-01-01 00:00:00-05:30'",
+        "TIMESTAMPTZ '1969-12-31 23:59:59.12+00'",
+        "TIMESTAMPTZ '2024-06-30 23:30:00.1-01'",
         "NULL",
       ],
     ],
+    // Only NULLs, in types whose values may be out of reach: nothing is.
+    ["DECIMAL(38,0)", ["NULL", "NULL"]],
+    ["TIMESTAMP", ["NULL"]],
   ];
 
   for (const [type, values] of cases) {
@@ -152,11 +208,15 @@ describe("duckDbRowSetHash", () => {
       // 16 significant digits: not a double's exact value.
       ["DECIMAL(18,2)", ["1", "12345678901234.56"]],
       ["DECIMAL(38,0)", ["1", "100000000000000000000"]],
+      ["DECIMAL(18,2)", ["NULL", "-12345678901234.56"]],
       // A scaled integer of 10^15 or more: conservatively left to JavaScript.
       ["DECIMAL(38,20)", ["0.5"]],
       // Below 10^-6: JSON writes it with an exponent.
       ["DECIMAL(18,9)", ["1", "0.000000123"]],
       ["DATE", ["DATE '2024-01-01'", "DATE '10000-01-01'"]],
+      ["DATE", ["NULL", "DATE '0001-12-31 (BC)'"]],
+      // One microsecond before year 1.
+      ["TIMESTAMP", ["TIMESTAMP '0001-01-01 00:00:00'", "make_timestamp(-62135596800000001)"]],
       ["TIMESTAMP", ["TIMESTAMP '2024-01-01'", "TIMESTAMP '12000-01-01'"]],
       [
         "TIMESTAMPTZ",
@@ -171,13 +231,14 @@ describe("duckDbRowSetHash", () => {
 
   it("sorts columns by name, leaves excluded ones out and counts duplicate rows", async () => {
     await engine.execute(
-      `CREATE TABLE wide ("h" VARCHAR, "a" BIGINT, "Bz" DATE, "_ingested_at" TIMESTAMPTZ, "é" INTEGER, "1" INTEGER, "with ""quote""" VARCHAR)`,
+      `CREATE TABLE wide ("h" VARCHAR, "a" BIGINT, "Bz" DATE, "_ingested_at" TIMESTAMPTZ, "é" INTEGER, "1" INTEGER, "with ""quote""" VARCHAR, "j" VARCHAR, "c0" DECIMAL(38,2), "n" INTEGER)`,
     );
-    const row = `('x', 1, DATE '2024-01-01', now(), 5, 7, 'q')`;
+    // Named as the hashing query names its own columns (h, j, c0, n): no clash.
+    const row = `('x', 1, DATE '2024-01-01', now(), 5, 7, 'q', 'j', 1.50, 3)`;
     await engine.execute(
-      `INSERT INTO wide VALUES ${row}, ${row}, ('y', NULL, NULL, NULL, NULL, NULL, NULL)`,
+      `INSERT INTO wide VALUES ${row}, ${row}, ('y', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
     );
-    const columns = ["h", "a", "Bz", "_ingested_at", "é", "1", 'with "quote"'];
+    const columns = ["h", "a", "Bz", "_ingested_at", "é", "1", 'with "quote"', "j", "c0", "n"];
     const all = await expectSame("wide", columns, { inSql: true });
     expect(all.rowCount).toBe(3);
     const excluded = await expectSame("wide", columns, { exclude: ["_ingested_at"], inSql: true });
@@ -185,6 +246,20 @@ describe("duckDbRowSetHash", () => {
     // Every column excluded: rows still count, each as "[]".
     const none = await expectSame("wide", columns, { exclude: columns, inSql: true });
     expect(none.rowCount).toBe(3);
+  });
+
+  it("fixes escapes for the whole row without touching column names or escaped backslashes", async () => {
+    // Names with a backslash and a control character (JSON.stringify escapes them in
+    // lowercase), beside strings that need the fix and strings that only look like it.
+    const names = ["back\\slash", "ctl\u001fname", "s"];
+    await engine.execute(
+      `CREATE TABLE escapes (${names.map((n) => `"${n}" VARCHAR`).join(", ")}, n INTEGER)`,
+    );
+    await engine.execute(
+      `INSERT INTO escapes VALUES ('\\u001F', chr(11), '\\\\' || chr(31), 1), (chr(31) || '\\', NULL, '\\u000b', 2), ('plain', 'x', NULL, NULL)`,
+    );
+    const all = await expectSame("escapes", [...names, "n"], { inSql: true });
+    expect(all.rowCount).toBe(3);
   });
 
   it("hashes an empty relation as the empty set", async () => {
@@ -244,17 +319,43 @@ describe("duckDbRowSetHash", () => {
   });
 
   it("renders the canonical text the JavaScript hash writes", () => {
-    expect(canonicalRowSql([])?.text).toBe("'[]'");
+    const empty = canonicalRowSql([]);
+    expect(empty?.json).toBe("'[]'");
+    expect(empty?.canonical("j")).toBe("j");
     expect(canonicalRowSql([{ name: "x", type: "DOUBLE" }])).toBeUndefined();
-    expect(
-      canonicalRowSql([
-        { name: "b", type: "INTEGER" },
-        { name: "a", type: "BIGINT" },
-      ]),
-    ).toEqual({
-      text: `concat('[["a",', COALESCE('"' || CAST("a" AS VARCHAR) || '"', 'null'), '],["b",', COALESCE(CAST("b" AS VARCHAR), 'null'), ']]')`,
-      inexact: undefined,
-    });
+    const row = canonicalRowSql([
+      { name: "b", type: "INTEGER" },
+      { name: "a", type: "BIGINT" },
+    ]);
+    expect(row?.json).toBe(
+      `concat(CASE WHEN "a" IS NULL THEN '[["a",null' ELSE '[["a","' END, CAST("a" AS VARCHAR), CASE WHEN "a" IS NOT NULL THEN '"' END, '],["b",', COALESCE(CAST("b" AS VARCHAR), 'null'), ']]')`,
+    );
+    // Without strings there are no escapes to fix.
+    expect(row?.canonical("j")).toBe("j");
+    expect(row?.inexact).toEqual([]);
+    expect(canonicalRowSql([{ name: "s", type: "VARCHAR" }])?.canonical("j")).toMatch(
+      /^CASE WHEN contains\(j, '\\u00'\) THEN replace\(/,
+    );
+    // Checks are aggregates over the column as the hashing query names it.
+    const checks = canonicalRowSql([
+      { name: "d", type: "DECIMAL(38,2)" },
+      { name: "n", type: "DECIMAL(9,2)" },
+    ])?.inexact;
+    expect(checks?.map((check) => check.column)).toEqual(['"d"']);
+    expect(checks?.[0]?.aggregate("c0")).toBe(
+      "max(c0) >= CAST('10000000000000' AS DECIMAL(38,2)) OR min(c0) <= -CAST('10000000000000' AS DECIMAL(38,2))",
+    );
+  });
+
+  it("leaves infinite dates and timestamps to JavaScript, which rejects them as the engine does", async () => {
+    for (const [type, value] of [
+      ["DATE", "'infinity'"],
+      ["TIMESTAMP", "'-infinity'"],
+      ["TIMESTAMPTZ", "'infinity'"],
+    ] as const) {
+      const name = await table(type, ["NULL", value]);
+      await expect(duckDbRowSetHash(engine, name, ["v"])).rejects.toThrow(/out of range/);
+    }
   });
 });
 

@@ -166,4 +166,26 @@ describe("writeQueryToTable data files", () => {
       ),
     ).rejects.toThrow(/rowGroupSize must be a positive integer/);
   });
+
+  it("reports the table's error before the query's, though it reads both at once", async () => {
+    const store = createMemoryObjectStore();
+    const tables = createDeltaTableFormat({ store });
+    const broken = {
+      ...tables,
+      snapshot: () => Promise.reject(new Error("the log is unreadable")),
+    };
+    const write = (format: typeof tables, sql: string) =>
+      writeQueryToTable(
+        engine,
+        sql,
+        format,
+        { location: "t" },
+        { store, mode: "append", provenance },
+      );
+    await expect(write(broken, "SELECT * FROM no_such_table")).rejects.toThrow(
+      "the log is unreadable",
+    );
+    await expect(write(tables, "SELECT * FROM no_such_table")).rejects.toThrow(/no_such_table/);
+    expect((await write(tables, "SELECT 1 AS id")).rowCount).toBe(1);
+  });
 });

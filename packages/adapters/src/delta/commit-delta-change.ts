@@ -7,12 +7,14 @@ import { DeltaError } from "./delta-errors.js";
 import { commitKey, deltaLogPrefix } from "./delta-log-listing.js";
 import { assertWritable } from "./delta-protocol-support.js";
 import { fromTableSchema } from "./delta-schema.js";
+import type { DeltaSnapshotCache } from "./delta-snapshot-cache.js";
 import { DeltaTableNotFoundError } from "./delta-table-not-found-error.js";
 import { DeltaUnsupportedFeatureError } from "./delta-unsupported-feature-error.js";
 import type { DuckDbSession } from "./duckdb-session.js";
 import { encodeDeltaPath } from "./encode-delta-path.js";
-import { type LoadedDeltaState, loadDeltaState } from "./load-delta-state.js";
-import { readCommitActions } from "./read-commit-actions.js";
+import { cacheCommittedVersion, loadCachedDeltaState } from "./load-cached-delta-state.js";
+import type { LoadedDeltaState } from "./load-delta-state.js";
+import { parseCommit, readCommitActions } from "./read-commit-actions.js";
 import { writeDeltaCheckpoint } from "./write-delta-checkpoint.js";
 import type { DeltaAddFile } from "./write-delta-data-files.js";
 
@@ -36,6 +38,11 @@ export interface CommitContext {
   session: () => Promise<DuckDbSession>;
   checkpointInterval: number;
   maxAttempts: number;
+  /**
+   * Versions are read from it, and the committed version is added to it.
+   * @default undefined
+   */
+  cache?: DeltaSnapshotCache | undefined;
 }
 
 /** The `engineInfo` every commit of this writer records. */
@@ -72,11 +79,10 @@ export async function commitDeltaChange(
   },
   signal?: AbortSignal,
 ): Promise<DeltaCommitResult> {
-  const { store, location } = context;
   const now = Date.now();
   let loaded: LoadedDeltaState | undefined;
   if (change.operation !== "create") {
-    loaded = await loadDeltaState({ store, location, session: context.session }, { signal });
+    loaded = await loadCachedDeltaState(context, { signal });
     if (
       change.expectedVersion !== undefined &&
       loaded.snapshot.version !== change.expectedVersion
@@ -97,6 +103,7 @@ export async function commitDeltaChange(
       blindAppend,
       readWholeTable: change.expectedVersion !== undefined,
       create: change.operation === "create",
+      read: loaded,
     },
     signal,
   );
@@ -114,6 +121,13 @@ export interface PutDeltaCommitOptions {
   readWholeTable: boolean;
   /** A new table: losing the race means another writer created it. */
   create: boolean;
+  /**
+   * The version the actions were computed from (`version - 1`; `undefined` for a new
+   * table): when the commit lands at `version`, its state plus the actions is that
+   * version, which goes into `context.cache`.
+   * @default undefined (nothing is cached)
+   */
+  read?: Pick<LoadedDeltaState, "state" | "snapshot"> | undefined;
 }
 
 /**
@@ -136,13 +150,24 @@ export async function putDeltaCommit(
   for (let attempt = 0; attempt < context.maxAttempts; attempt++) {
     signal?.throwIfAborted();
     const body = actions.map((action) => JSON.stringify(action)).join("\n");
+    const key = commitKey(logPrefix, version);
     if (
-      (await store.putIfAbsent(
-        commitKey(logPrefix, version),
-        new TextEncoder().encode(`${body}\n`),
-        { signal },
-      )) !== undefined
+      (await store.putIfAbsent(key, new TextEncoder().encode(`${body}\n`), { signal })) !==
+      undefined
     ) {
+      // Only on top of the version read; after a lost race other commits came between.
+      if (version === options.version && (options.read !== undefined || options.create)) {
+        // The actions as a reader parses them (no undefined fields), so the cached
+        // version equals a fresh load. Caching is only a speed-up: never fail the commit.
+        await cacheCommittedVersion(
+          context,
+          options.read,
+          version,
+          key,
+          parseCommit(body, key),
+          signal,
+        ).catch(() => undefined);
+      }
       if (version === 0 || version % interval !== 0) return { version, checkpointed: false };
       return { version, ...(await checkpointAfterCommit(context, version, signal)) };
     }
@@ -358,10 +383,7 @@ async function checkpointAfterCommit(
   signal: AbortSignal | undefined,
 ): Promise<Omit<DeltaCommitResult, "version">> {
   try {
-    const loaded = await loadDeltaState(
-      { store: context.store, location: context.location, session: context.session },
-      { version, signal },
-    );
+    const loaded = await loadCachedDeltaState(context, { version, signal });
     await writeDeltaCheckpoint(
       context.store,
       context.location,

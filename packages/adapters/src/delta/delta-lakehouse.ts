@@ -33,6 +33,7 @@ import { stagedRowsSql, stageJsonRows } from "../lakehouse/stage-json-rows.js";
 import { stagingColumns } from "../lakehouse/staging-columns.js";
 import { tableLocation } from "../lakehouse/table-location.js";
 import type { DeltaLakehouseOptions } from "./delta-lakehouse-options.js";
+import { DeltaSnapshotCache } from "./delta-snapshot-cache.js";
 import { openDeltaTable } from "./delta-table.js";
 import { createDeltaTableFormat } from "./delta-table-format.js";
 
@@ -56,6 +57,9 @@ export class DeltaLakehouse implements Lakehouse {
   readonly dialect = "duckdb";
   readonly #store: ObjectStore;
   readonly #tables: TableFormat;
+  // Shared by the table format and restores: a version committed by a write is hashed
+  // and read again without a log replay.
+  readonly #snapshots = new DeltaSnapshotCache();
   readonly #options: DeltaLakehouseOptions;
   readonly #open = new Set<LakehouseWorkspace>();
   #closed = false;
@@ -66,6 +70,7 @@ export class DeltaLakehouse implements Lakehouse {
     this.#tables = createDeltaTableFormat({
       store: options.store,
       checkpointInterval: options.checkpointInterval,
+      snapshotCache: this.#snapshots,
     });
   }
 
@@ -199,6 +204,7 @@ export class DeltaLakehouse implements Lakehouse {
       store: this.#store,
       location: tableLocation(location),
       checkpointInterval: this.#options.checkpointInterval,
+      snapshotCache: this.#snapshots,
     });
     try {
       const result = await table.restore({

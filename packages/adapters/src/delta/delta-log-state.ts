@@ -25,9 +25,32 @@ import type {
 export class DeltaLogState {
   protocol: ProtocolAction | undefined;
   metadata: MetadataAction | undefined;
-  readonly files = new Map<string, AddAction>();
-  readonly tombstones = new Map<string, RemoveAction>();
-  readonly txns = new Map<string, TxnAction>();
+  readonly files: Map<string, AddAction>;
+  readonly tombstones: Map<string, RemoveAction>;
+  readonly txns: Map<string, TxnAction>;
+
+  /** An empty state, or one starting from copies of these maps. */
+  constructor(
+    files?: ReadonlyMap<string, AddAction>,
+    tombstones?: ReadonlyMap<string, RemoveAction>,
+    txns?: ReadonlyMap<string, TxnAction>,
+  ) {
+    this.files = new Map(files);
+    this.tombstones = new Map(tombstones);
+    this.txns = new Map(txns);
+  }
+
+  /**
+   * A copy to replay further commits on, leaving this state as it is (a cached
+   * version's state is shared and must not change). The actions themselves are shared:
+   * replay replaces them, it never edits one.
+   */
+  clone(): DeltaLogState {
+    const copy = new DeltaLogState(this.files, this.tombstones, this.txns);
+    copy.protocol = this.protocol;
+    copy.metadata = this.metadata;
+    return copy;
+  }
 
   /** Applies one action; actions must come in log order (checkpoint first, then commits). */
   apply(action: DeltaAction): void {

@@ -9,9 +9,11 @@ import type {
 } from "@controlroom/executor-kit";
 import { readDeltaHistory } from "./delta-history.js";
 import type { DeltaSnapshot } from "./delta-snapshot.js";
+import { DeltaSnapshotCache } from "./delta-snapshot-cache.js";
 import { DeltaTable } from "./delta-table.js";
 import { DeltaTableNotFoundError } from "./delta-table-not-found-error.js";
 import type { DuckDbConnectionLike } from "./duckdb-session.js";
+import { SharedDuckDbInstance } from "./shared-duckdb-instance.js";
 
 /** Options of {@link createDeltaTableFormat}. */
 export interface DeltaTableFormatOptions {
@@ -19,7 +21,8 @@ export interface DeltaTableFormatOptions {
   store: ObjectStore;
   /**
    * A `@duckdb/node-api` connection for reading checkpoints and writing them.
-   * @default undefined (an in-memory DuckDB per call that needs one)
+   * @default undefined (an in-memory DuckDB shared by the calls that need one, each on
+   * a connection of its own, closed a second after the last of them)
    */
   duckdb?: DuckDbConnectionLike | undefined;
   /**
@@ -27,6 +30,13 @@ export interface DeltaTableFormatOptions {
    * @default 10
    */
   checkpointInterval?: number | undefined;
+  /**
+   * Where table versions are kept once read or committed, so that reading a version
+   * again (the one just committed, say) replays nothing and reading the latest replays
+   * only newer commits. `false` turns caching off.
+   * @default a new {@link DeltaSnapshotCache} with its default bounds
+   */
+  snapshotCache?: DeltaSnapshotCache | false | undefined;
 }
 
 /**
@@ -48,21 +58,27 @@ export interface DeltaTableFormatOptions {
 export function createDeltaTableFormat(options: DeltaTableFormatOptions): TableFormat & {
   snapshot(table: TableRef, options?: TableSnapshotOptions): Promise<DeltaSnapshot | undefined>;
 } {
-  const open = (table: TableRef) =>
-    new DeltaTable({
+  const snapshotCache =
+    options.snapshotCache === false
+      ? undefined
+      : (options.snapshotCache ?? new DeltaSnapshotCache());
+  // Without a connection given, calls that read or write a checkpoint share one DuckDB
+  // database, closed when idle, so the format object needs no close().
+  const shared = options.duckdb === undefined ? new SharedDuckDbInstance() : undefined;
+  const using = async <T>(table: TableRef, run: (handle: DeltaTable) => Promise<T>): Promise<T> => {
+    const lease = shared?.lease();
+    const handle = new DeltaTable({
       store: options.store,
       location: table.location,
-      duckdb: options.duckdb,
+      duckdb: lease?.connection ?? options.duckdb,
       checkpointInterval: options.checkpointInterval,
+      snapshotCache,
     });
-  // Each call opens its own handle and closes its DuckDB, so the format object holds
-  // no resources and needs no close().
-  const using = async <T>(table: TableRef, run: (handle: DeltaTable) => Promise<T>): Promise<T> => {
-    const handle = open(table);
     try {
       return await run(handle);
     } finally {
       await handle.close();
+      await lease?.release();
     }
   };
   return {

@@ -12,12 +12,14 @@ import {
 import { type DeltaHistoryEntry, readDeltaHistory } from "./delta-history.js";
 import { listDeltaLog } from "./delta-log-listing.js";
 import type { DeltaSnapshot } from "./delta-snapshot.js";
+import type { DeltaSnapshotCache } from "./delta-snapshot-cache.js";
 import {
   type DuckDbConnectionLike,
   type DuckDbSession,
   openDuckDbSession,
 } from "./duckdb-session.js";
-import { type LoadedDeltaState, loadDeltaState } from "./load-delta-state.js";
+import { loadCachedDeltaState } from "./load-cached-delta-state.js";
+import type { LoadedDeltaState } from "./load-delta-state.js";
 import { type DeltaScan, prepareDeltaScan } from "./prepare-delta-scan.js";
 import { type DeltaRows, readDeltaRows } from "./read-delta-rows.js";
 import {
@@ -52,6 +54,13 @@ export interface DeltaTableOptions {
    * @default 20
    */
   maxCommitAttempts?: number | undefined;
+  /**
+   * A cache of table versions to read from and add committed versions to; share one
+   * between handles (as {@link createDeltaTableFormat} does) so that a version written
+   * or read once is not replayed again.
+   * @default undefined (every read replays the log)
+   */
+  snapshotCache?: DeltaSnapshotCache | undefined;
 }
 
 /** Which version {@link DeltaTable.snapshot} reads. */
@@ -283,8 +292,13 @@ export class DeltaTable {
   }
 
   #load(options: DeltaSnapshotOptions): Promise<LoadedDeltaState> {
-    return loadDeltaState(
-      { store: this.store, location: this.location, session: () => this.session() },
+    return loadCachedDeltaState(
+      {
+        store: this.store,
+        location: this.location,
+        session: () => this.session(),
+        cache: this.#options.snapshotCache,
+      },
       options,
     );
   }
@@ -323,6 +337,7 @@ export class DeltaTable {
       session: () => this.session(),
       checkpointInterval: this.#options.checkpointInterval ?? 10,
       maxAttempts: this.#options.maxCommitAttempts ?? 20,
+      cache: this.#options.snapshotCache,
     };
   }
 }

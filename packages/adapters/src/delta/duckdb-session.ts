@@ -80,20 +80,7 @@ export async function openDuckDbSession(
   let native: DuckDbNative | undefined;
   let dispose = async () => {};
   if (connection === undefined) {
-    let api: typeof import("@duckdb/node-api");
-    try {
-      api = await import("@duckdb/node-api");
-    } catch (cause) {
-      throw new DeltaError(
-        "DELTA_INVALID_ARGUMENT",
-        "@controlroom/adapters/delta reads and writes Parquet with DuckDB: install @duckdb/node-api",
-        { cause },
-      );
-    }
-    const instance = await api.DuckDBInstance.create(":memory:", {
-      autoinstall_known_extensions: "false",
-      autoload_known_extensions: "false",
-    });
+    const { api, instance } = await createInMemoryDuckDb();
     const owned = await instance.connect();
     connection = owned as unknown as DuckDbConnectionLike;
     native = { api, connection: owned };
@@ -122,4 +109,36 @@ export async function openDuckDbSession(
     close: () => dispose(),
     native,
   };
+}
+
+/**
+ * Loads `@duckdb/node-api` (an optional peer dependency) and creates an in-memory
+ * database that loads no extensions (only the built-in Parquet and JSON readers are
+ * used, and a missing extension then fails at once instead of downloading).
+ *
+ * @example
+ * ```ts
+ * const { instance } = await createInMemoryDuckDb();
+ * instance.closeSync();
+ * ```
+ */
+export async function createInMemoryDuckDb(): Promise<{
+  api: typeof import("@duckdb/node-api");
+  instance: import("@duckdb/node-api").DuckDBInstance;
+}> {
+  let api: typeof import("@duckdb/node-api");
+  try {
+    api = await import("@duckdb/node-api");
+  } catch (cause) {
+    throw new DeltaError(
+      "DELTA_INVALID_ARGUMENT",
+      "@controlroom/adapters/delta reads and writes Parquet with DuckDB: install @duckdb/node-api",
+      { cause },
+    );
+  }
+  const instance = await api.DuckDBInstance.create(":memory:", {
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+  });
+  return { api, instance };
 }

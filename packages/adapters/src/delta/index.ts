@@ -34,6 +34,11 @@ export {
 } from "./delta-schema.js";
 export type { DeltaDataFile, DeltaSnapshot } from "./delta-snapshot.js";
 export {
+  type CachedDeltaVersion,
+  DeltaSnapshotCache,
+  type DeltaSnapshotCacheOptions,
+} from "./delta-snapshot-cache.js";
+export {
   type DeltaCreateOptions,
   type DeltaSnapshotOptions,
   DeltaTable,

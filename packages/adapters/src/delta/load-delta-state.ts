@@ -1,7 +1,6 @@
 import type { ObjectStore } from "@controlroom/executor-kit";
 import type { DeltaAction } from "./delta-actions.js";
 import { readCheckpointActions } from "./delta-checkpoint-reader.js";
-import { parseFileStats } from "./delta-file-stats.js";
 import {
   type CheckpointFiles,
   type DeltaLogListing,
@@ -10,14 +9,13 @@ import {
 } from "./delta-log-listing.js";
 import { DeltaLogState } from "./delta-log-state.js";
 import { DeltaProtocolError } from "./delta-protocol-error.js";
-import { assertReadable } from "./delta-protocol-support.js";
-import { parseDeltaSchema, toTableSchema } from "./delta-schema.js";
-import type { DeltaDataFile, DeltaSnapshot } from "./delta-snapshot.js";
+import type { DeltaSnapshot } from "./delta-snapshot.js";
+import { snapshotOfState } from "./delta-state-snapshot.js";
 import { DeltaTableNotFoundError } from "./delta-table-not-found-error.js";
 import { DeltaUnsupportedFeatureError } from "./delta-unsupported-feature-error.js";
 import type { DuckDbSession } from "./duckdb-session.js";
 import { readCommitActions } from "./read-commit-actions.js";
-import { resolveCommitTimestamps } from "./resolve-commit-timestamps.js";
+import { commitTimestamp, resolveCommitTimestamps } from "./resolve-commit-timestamps.js";
 
 /** Where a table lives and how to read its checkpoints. */
 export interface DeltaLogContext {
@@ -37,7 +35,8 @@ export interface LoadVersion {
 export interface LoadedDeltaState {
   snapshot: DeltaSnapshot;
   state: DeltaLogState;
-  listing: DeltaLogListing;
+  /** The listing the version was found in (absent when it came from a cache). */
+  listing?: DeltaLogListing | undefined;
 }
 
 /**
@@ -190,20 +189,27 @@ async function replay(
     }
     const state = new DeltaLogState();
     for (const action of checkpointActions) state.apply(action);
+    let targetActions: DeltaAction[] | undefined;
     for (let version = start; version <= target; version++) {
       const key = listing.commits.get(version)?.key;
       const actions = key === undefined ? undefined : await readCommitActions(store, key, signal);
       if (actions === undefined) return { error: gapError(listing, version, target) };
       for (const action of actions) state.apply(action);
+      targetActions = actions;
     }
-    const timestamps = await resolveCommitTimestamps(store, listing, signal, target, target);
+    // The target's commit was just read, unless the checkpoint is the target itself.
+    const timestamp =
+      targetActions !== undefined
+        ? commitTimestamp(listing.commits.get(target), targetActions)
+        : (await resolveCommitTimestamps(store, listing, signal, target, target)).get(target)
+            ?.timestamp;
     return {
-      snapshot: toSnapshot(state, {
+      snapshot: snapshotOfState(state, {
         version: target,
-        timestamp: timestamps.get(target)?.timestamp,
+        timestamp,
         checkpointVersion: checkpoint?.version,
-        rootUri: safeDecode(store.uri(location === "" ? "_delta_log" : location)),
-        rootIsLog: location === "",
+        store,
+        location,
       }),
       state,
       listing,
@@ -250,70 +256,4 @@ async function versionAtTimestamp(
     );
   }
   return found;
-}
-
-function safeDecode(uri: string): string {
-  try {
-    return decodeURIComponent(uri);
-  } catch {
-    return uri;
-  }
-}
-
-interface SnapshotPosition {
-  version: number;
-  timestamp: Date | undefined;
-  checkpointVersion: number | undefined;
-  rootUri: string;
-  rootIsLog: boolean;
-}
-
-function toSnapshot(state: DeltaLogState, position: SnapshotPosition): DeltaSnapshot {
-  const { version, timestamp, checkpointVersion } = position;
-  // Absolute paths inside the table become relative, so every reader resolves them
-  // through the store; a store at the table root has no key for the root itself.
-  const root = position.rootIsLog
-    ? position.rootUri.slice(0, -"_delta_log".length)
-    : `${position.rootUri}/`;
-  const { protocol, metadata } = state;
-  if (protocol === undefined) {
-    throw new DeltaProtocolError(`the log has no protocol action at version ${version}`);
-  }
-  if (metadata === undefined) {
-    throw new DeltaProtocolError(`the log has no metaData action at version ${version}`);
-  }
-  assertReadable(protocol, metadata, state.files.values());
-  const deltaSchema = parseDeltaSchema(metadata.schemaString);
-  const files: DeltaDataFile[] = [];
-  for (const [canonical, add] of state.files) {
-    const stats = parseFileStats(add);
-    const file: DeltaDataFile = {
-      path: canonical.startsWith(root) ? canonical.slice(root.length) : canonical,
-      sizeBytes: Number(add.size),
-      modificationTime: Number(add.modificationTime),
-      partitionValues: add.partitionValues ?? {},
-    };
-    if (stats !== undefined) file.stats = stats;
-    if (stats?.numRecords !== undefined) file.recordCount = stats.numRecords;
-    files.push(file);
-  }
-  const properties: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata.configuration ?? {})) {
-    if (typeof value === "string") properties[key] = value;
-  }
-  const txns: Record<string, number> = {};
-  for (const [appId, txn] of state.txns) txns[appId] = Number(txn.version);
-  return {
-    version,
-    schema: toTableSchema(deltaSchema),
-    partitionColumns: [...(metadata.partitionColumns ?? [])],
-    files,
-    properties,
-    deltaSchema,
-    protocol,
-    metadata,
-    txns,
-    timestamp,
-    checkpointVersion,
-  };
 }

@@ -1,5 +1,5 @@
-import type { ObjectStore } from "@controlroom/executor-kit";
-import type { CommitInfoAction } from "./delta-actions.js";
+import type { ObjectInfo, ObjectStore } from "@controlroom/executor-kit";
+import type { CommitInfoAction, DeltaAction } from "./delta-actions.js";
 import type { DeltaLogListing } from "./delta-log-listing.js";
 import { readCommitActions } from "./read-commit-actions.js";
 
@@ -44,16 +44,42 @@ export async function resolveCommitTimestamps(
   const out = new Map<number, CommitTime>();
   let previous = Number.NEGATIVE_INFINITY;
   for (const { version, info, commitInfo } of infos) {
-    const inCommit = Number(commitInfo?.inCommitTimestamp);
-    let millis: number;
-    if (commitInfo?.inCommitTimestamp != null && Number.isFinite(inCommit)) {
-      millis = inCommit;
-    } else {
-      millis = info?.lastModified?.getTime() ?? Number(commitInfo?.timestamp ?? 0);
+    let millis = inCommitMillis(commitInfo);
+    if (millis === undefined) {
+      millis = fileMillis(info, commitInfo);
       if (millis <= previous) millis = previous + 1;
     }
     previous = millis;
     out.set(version, { timestamp: new Date(millis), commitInfo });
   }
   return out;
+}
+
+/**
+ * One commit's timestamp from its listing entry and its actions, by the rules of
+ * {@link resolveCommitTimestamps} for a range of one version (nothing to nudge).
+ *
+ * @example
+ * ```ts
+ * const time = commitTimestamp(listing.commits.get(3), actions);
+ * ```
+ */
+export function commitTimestamp(
+  info: ObjectInfo | undefined,
+  actions: readonly DeltaAction[],
+): Date {
+  const commitInfo = actions.find((action) => action.commitInfo != null)?.commitInfo;
+  return new Date(inCommitMillis(commitInfo) ?? fileMillis(info, commitInfo));
+}
+
+function inCommitMillis(commitInfo: CommitInfoAction | undefined): number | undefined {
+  const inCommit = Number(commitInfo?.inCommitTimestamp);
+  return commitInfo?.inCommitTimestamp != null && Number.isFinite(inCommit) ? inCommit : undefined;
+}
+
+function fileMillis(
+  info: ObjectInfo | undefined,
+  commitInfo: CommitInfoAction | undefined,
+): number {
+  return info?.lastModified?.getTime() ?? Number(commitInfo?.timestamp ?? 0);
 }

@@ -10,7 +10,7 @@ import { DeltaError } from "./delta-errors.js";
 import { assertWritable } from "./delta-protocol-support.js";
 import { DeltaRestoreFilesMissingError } from "./delta-restore-files-missing-error.js";
 import type { DeltaDataFile } from "./delta-snapshot.js";
-import { loadDeltaState } from "./load-delta-state.js";
+import { loadCachedDeltaState } from "./load-cached-delta-state.js";
 
 /** Options of {@link DeltaTable.restore}. */
 export interface DeltaRestoreOptions {
@@ -64,10 +64,9 @@ export async function restoreDeltaTable(
   context: CommitContext,
   options: DeltaRestoreOptions,
 ): Promise<DeltaRestoreResult> {
-  const { store, location } = context;
+  const { location } = context;
   const { signal } = options;
-  const log = { store, location, session: context.session };
-  const current = await loadDeltaState(log, { signal });
+  const current = await loadCachedDeltaState(context, { signal });
   const readVersion = current.snapshot.version;
   if (!Number.isInteger(options.version) || options.version < 0) {
     throw new DeltaError(
@@ -75,7 +74,7 @@ export async function restoreDeltaTable(
       `cannot restore "${location}" to version ${options.version}: not a version number`,
     );
   }
-  const target = await loadDeltaState(log, { version: options.version, signal });
+  const target = await loadCachedDeltaState(context, { version: options.version, signal });
   const live = current.state.files;
   const wanted = target.state.files;
   const removed = [...live].filter(([key]) => !wanted.has(key)).map(([, add]) => add);
@@ -158,6 +157,7 @@ export async function restoreDeltaTable(
       // The restore is computed from the version read: any later commit invalidates it.
       readWholeTable: true,
       create: false,
+      read: current,
     },
     signal,
   );

@@ -5,7 +5,7 @@ import {
   type SqlEngine,
 } from "@controlroom/executor-kit";
 import { quoteIdentifier } from "../internal/sql-quote.js";
-import { canonicalRowSql } from "./canonical-row-sql.js";
+import { type CanonicalRowSql, canonicalRowSql } from "./canonical-row-sql.js";
 
 /** Options of {@link duckDbRowSetHash}. */
 export interface DuckDbRowSetHashOptions {
@@ -16,7 +16,9 @@ export interface DuckDbRowSetHashOptions {
 }
 
 // The 256-bit digest in four 64-bit lanes (16 hex digits each), summed by DuckDB as
-// HUGEINT: exact up to 2^63 rows.
+// HUGEINT: exact up to 2^63 rows. Parsing the hex costs about a fifth of the hashing,
+// but no cheaper route from sha256()'s text to integers was found (unhex() of the digest
+// alone costs more; unhex + BIT casts per lane cost the same).
 const LANES = [0, 1, 2, 3];
 
 /**
@@ -26,7 +28,7 @@ const LANES = [0, 1, 2, 3];
  * ({@link canonicalRowSql}), hashed with `sha256()` and summed, so no row crosses into
  * JavaScript. A relation with a column type or value the SQL cannot render exactly
  * (doubles, blobs, nested values, dates beyond year 9999…) is streamed and hashed in
- * JavaScript instead.
+ * JavaScript instead; such values are found by aggregates in the same pass.
  *
  * `columns` are the relation's column names in any order (`*` is not expanded, so a
  * relation's other columns are ignored).
@@ -75,20 +77,37 @@ async function hashInSql(
       : (await engine.query(`SELECT ${select} FROM ${relation} LIMIT 0`, { signal })).columns;
   const row = canonicalRowSql(types.map((column) => ({ name: column.name, type: column.type })));
   if (row === undefined) return undefined;
-  const lanes = LANES.map(
-    (lane) => `sum(CAST('0x' || substr(h, ${lane * 16 + 1}, 16) AS UBIGINT)) AS l${lane}`,
-  );
-  // The subquery names only its own two columns: a relation column named `h` cannot clash.
-  const { rows } = await engine.query<Record<string, unknown>>(
-    `SELECT count(*) AS n, count(*) FILTER (WHERE x) AS inexact, ${lanes.join(", ")} FROM (SELECT sha256(${row.text}) AS h, ${row.inexact ?? "false"} AS x FROM ${relation})`,
-    { signal },
-  );
+  const { rows } = await engine.query<Record<string, unknown>>(hashSql(relation, row), {
+    signal,
+  });
   const result = rows[0] ?? {};
   // A row with a value the SQL does not render exactly: hash in JavaScript.
-  if (Number(result.inexact ?? 0) > 0) return undefined;
+  if (result.inexact === true) return undefined;
   const rowCount = Number(result.n ?? 0);
   let sum = 0n;
   for (const lane of LANES)
     sum = (sum << 64n) + BigInt((result[`l${lane}`] as bigint | null) ?? 0n);
   return rowSetDigestFromSum(rowCount, sum);
+}
+
+/**
+ * One pass over `relation`: the row count, whether any value is out of reach of the
+ * SQL rendering (aggregates such as min/max, which cost next to nothing per row), and
+ * the four lane sums of the rows' SHA-256 digests. The innermost subquery names the
+ * row's JSON (`j`), which the canonical text uses more than once, and the columns
+ * checked (`c0`…); sha256() runs once per row, in the middle one. Each query names
+ * only its own columns, so a relation column named `h` or `j` cannot clash.
+ */
+function hashSql(relation: string, row: CanonicalRowSql): string {
+  const lanes = LANES.map(
+    (lane) => `sum(CAST('0x' || substr(h, ${lane * 16 + 1}, 16) AS UBIGINT)) AS l${lane}`,
+  );
+  const names = row.inexact.map((_, index) => `c${index}`);
+  const checked = row.inexact.map((check, index) => `${check.column} AS ${names[index]}`);
+  const inexact = row.inexact.map(
+    (check, index) => `COALESCE(${check.aggregate(names[index] as string)}, false)`,
+  );
+  const json = `SELECT ${[`${row.json} AS j`, ...checked].join(", ")} FROM ${relation}`;
+  const hashed = `SELECT ${[`sha256(${row.canonical("j")}) AS h`, ...names].join(", ")} FROM (${json})`;
+  return `SELECT count(*) AS n, ${inexact.join(" OR ") || "false"} AS inexact, ${lanes.join(", ")} FROM (${hashed})`;
 }

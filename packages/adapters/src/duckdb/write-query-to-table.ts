@@ -110,6 +110,12 @@ export async function writeQueryToTable(
 ): Promise<WriteQueryResult> {
   const { signal, store } = options;
   const location = table.location.replace(/\/+$/, "");
+  const query = { params: options.params, signal };
+  // The table's log and the query's columns do not depend on each other: read both at
+  // once. A failing snapshot still wins, as it did when it came first; the handler
+  // only keeps a DESCRIBE that fails meanwhile from being an unhandled rejection.
+  const describing = describe(engine, sql, query);
+  describing.catch(() => undefined);
   const snapshot = await tableFormat.snapshot(table, { signal });
   const partitionColumns = snapshot?.partitionColumns ?? options.partitionColumns ?? [];
   if (
@@ -122,8 +128,7 @@ export async function writeQueryToTable(
       `the table is partitioned by [${snapshot.partitionColumns.join(", ")}], not [${options.partitionColumns.join(", ")}]`,
     );
   }
-  const query = { params: options.params, signal };
-  const described = await describe(engine, sql, query);
+  const described = await describing;
   const schema = snapshot?.schema ?? options.schema ?? schemaOf(described);
   const projection = projectionSql(schema, described, `(${sql})`);
   for (const column of partitionColumns) {
