@@ -6,6 +6,56 @@ import type { SuiteContext } from "../ops-store-suite.js";
 /** Dependencies: parallel branches, joins, and what a failure skips. */
 export function dagSuite(ctx: SuiteContext): void {
   describe("dag", () => {
+    it("promotes a join whose parents complete at the same moment, and ends each run once", async () => {
+      const ex = claimsFor("executor");
+      // Twenty runs, both parents of each completed concurrently: the second complete of
+      // a run must see the first's success, or the join would never become runnable.
+      const runs = await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const { run } = await ctx.h.store.createRun(
+            asRole(ex, "operator"),
+            runBody([
+              phase("left", { depends_on: [] }),
+              phase("right", { depends_on: [] }),
+              phase("join", { depends_on: ["left", "right"] }),
+            ]),
+            undefined,
+          );
+          const leases = await Promise.all([
+            ctx.h.store.claimRun(ex, run.run_id, claimBody("w1")),
+            ctx.h.store.claimRun(ex, run.run_id, claimBody("w2")),
+          ]);
+          return { run, leases };
+        }),
+      );
+      await Promise.all(
+        runs.flatMap(({ run, leases }) =>
+          leases.map((lease) =>
+            ctx.h.store.complete(ex, run.run_id, {
+              lease_token: lease?.lease_token ?? "",
+              status: "succeeded",
+            }),
+          ),
+        ),
+      );
+      for (const { run } of runs) {
+        const after = RunSchema.parse(await ctx.h.store.getRun(ex, run.run_id));
+        expect(after.phases.map((p) => p.status)).toEqual(["succeeded", "succeeded", "runnable"]);
+        const join = await ctx.h.store.claimRun(ex, run.run_id, claimBody("w3"));
+        expect(join?.phase).toBe("join");
+        const done = await ctx.h.store.complete(ex, run.run_id, {
+          lease_token: join?.lease_token ?? "",
+          status: "succeeded",
+        });
+        expect(done.status).toBe("succeeded");
+        const events = (await ctx.h.store.listEvents(ex, run.run_id, 0, 100)).items;
+        expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+        expect(trail(events).filter((t) => t === "RUN_SUCCEEDED")).toHaveLength(1);
+        expect(trail(events).at(-2)).toBe("PHASE_SUCCEEDED:join");
+        expect(trail(events).at(-1)).toBe("RUN_SUCCEEDED");
+      }
+    });
+
     it("runs independent phases at once and holds a join until all its parents succeed", async () => {
       const ex = claimsFor("executor");
       const { run } = await ctx.h.store.createRun(
