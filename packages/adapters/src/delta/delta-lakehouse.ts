@@ -23,12 +23,12 @@ import { registerTableView, type TableView } from "../duckdb/register-table-view
 import { writeQueryToTable } from "../duckdb/write-query-to-table.js";
 import { isAdapterError } from "../internal/adapter-error.js";
 import { LakehouseError } from "../internal/lakehouse-error.js";
+import { mapWithLimit } from "../internal/map-with-limit.js";
 import { quoteIdentifier } from "../internal/sql-quote.js";
 import { checkSchemaFits } from "../lakehouse/check-schema-fits.js";
 import { createDerivedView, isDerived } from "../lakehouse/derived-view.js";
 import { invalidValueError } from "../lakehouse/invalid-value-error.js";
 import { LakehouseWorkspace } from "../lakehouse/lakehouse-workspace.js";
-import { settleWithLimit } from "../lakehouse/settle-with-limit.js";
 import { stagedRowsSql, stageJsonRows } from "../lakehouse/stage-json-rows.js";
 import { stagingColumns } from "../lakehouse/staging-columns.js";
 import { tableLocation } from "../lakehouse/table-location.js";
@@ -157,8 +157,8 @@ export class DeltaLakehouse implements Lakehouse {
         const entries = Object.entries(views);
         // Table views first (derived views read them), a few at once: each waits mostly
         // on its log and its files' footers, and a gold phase reads a dozen tables.
-        const settled = await settleWithLimit(entries, VIEW_CONCURRENCY, async ([name, ref]) => {
-          if (isDerived(ref)) return undefined;
+        await mapWithLimit(entries, VIEW_CONCURRENCY, async ([name, ref]) => {
+          if (isDerived(ref)) return;
           const snapshot = await this.#requireSnapshot(ref, signal, `view "${name}"`);
           const view = await registerTableView(engine, name, snapshot, {
             store: this.#store,
@@ -167,11 +167,7 @@ export class DeltaLakehouse implements Lakehouse {
             signal,
           });
           registered.push(view);
-          return view;
         });
-        // The first failure in the order the views were given, as one by one would.
-        const failed = settled.find((result) => result.status === "rejected");
-        if (failed !== undefined) throw failed.reason;
         for (const [name, ref] of entries) {
           if (isDerived(ref)) await createDerivedView(engine, name, ref, signal);
         }

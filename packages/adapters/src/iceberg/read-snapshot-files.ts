@@ -1,4 +1,5 @@
 import type { ObjectStore } from "@controlroom/executor-kit";
+import { mapWithLimit } from "../internal/map-with-limit.js";
 import { IcebergError } from "./iceberg-error.js";
 import {
   DELETED,
@@ -34,18 +35,10 @@ export async function loadManifests(
   manifests: readonly ManifestFile[],
   signal?: AbortSignal,
 ): Promise<LoadedManifest[]> {
-  const loaded: LoadedManifest[] = new Array(manifests.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < manifests.length) {
-      const index = next++;
-      const manifest = manifests[index] as ManifestFile;
-      const bytes = await readStoreFile(store, manifest.manifestPath, signal);
-      loaded[index] = { manifest, entries: readManifest(bytes, manifest) };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(4, manifests.length) }, worker));
-  return loaded;
+  return mapWithLimit(manifests, 4, async (manifest) => ({
+    manifest,
+    entries: readManifest(await readStoreFile(store, manifest.manifestPath, signal), manifest),
+  }));
 }
 
 /**
