@@ -44,11 +44,7 @@ export function createRowSetHash(options: { exclude?: readonly string[] | undefi
     },
     /** The fingerprint of every row added so far. */
     digest(): RowSetDigest {
-      const sha256 = crypto
-        .createHash("sha256")
-        .update(`${VERSION_TAG}\n${rowCount}\n${sum.toHex()}`)
-        .digest("hex");
-      return { sha256, rowCount };
+      return finishDigest(rowCount, sum.toHex());
     },
   };
 }
@@ -65,10 +61,14 @@ export function createRowSetHash(options: { exclude?: readonly string[] | undefi
  * ```
  */
 export function rowSetDigestFromSum(rowCount: number, sum: bigint): RowSetDigest {
-  const hex = BigInt.asUintN(256, sum).toString(16).padStart(64, "0");
+  return finishDigest(rowCount, BigInt.asUintN(256, sum).toString(16).padStart(64, "0"));
+}
+
+// The one definition of the last step: the row count and the 64-hex-digit sum, hashed.
+function finishDigest(rowCount: number, sumHex: string): RowSetDigest {
   const sha256 = crypto
     .createHash("sha256")
-    .update(`${VERSION_TAG}\n${rowCount}\n${hex}`)
+    .update(`${VERSION_TAG}\n${rowCount}\n${sumHex}`)
     .digest("hex");
   return { sha256, rowCount };
 }
