@@ -1,11 +1,15 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ObjectStore } from "@controlroom/executor-kit";
+import type { ObjectStore, TableFormat } from "@controlroom/executor-kit";
 import { createMemoryObjectStore } from "@controlroom/executor-kit";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDeltaTableFormat } from "../src/delta/index.js";
-import { createDuckDbEngine, writeQueryToTable } from "../src/duckdb/index.js";
+import {
+  createDuckDbEngine,
+  type WriteQueryToTableOptions,
+  writeQueryToTable,
+} from "../src/duckdb/index.js";
 import { createLocalObjectStore, type LocalObjectStore } from "../src/local/index.js";
 
 const provenance = { run_id: "run_test", phase: "gold", git_sha: "0123abc" };
@@ -61,24 +65,31 @@ async function parquetKeys(store: ObjectStore, prefix: string): Promise<string[]
   return keys;
 }
 
+/** An append of `sql` to table `t` of `store`, committed through `format`. */
+function appendTo(
+  store: ObjectStore,
+  format: TableFormat,
+  sql: string,
+  extra: Partial<WriteQueryToTableOptions> = {},
+) {
+  return writeQueryToTable(
+    engine,
+    sql,
+    format,
+    { location: "t" },
+    { store, mode: "append", provenance, ...extra },
+  );
+}
+
 describe("writeQueryToTable data files", () => {
   it("uploads each file from disk with putFile, in row groups of rowGroupSize rows", async () => {
     const local = createLocalObjectStore({ root: await tempDir() });
     const { store, calls } = spyStore(local);
     const tables = createDeltaTableFormat({ store });
-    const result = await writeQueryToTable(
-      engine,
-      ROWS_SQL,
-      tables,
-      { location: "t" },
-      {
-        store,
-        mode: "append",
-        provenance,
-        targetFileSize: "1MB",
-        rowGroupSize: 4096,
-      },
-    );
+    const result = await appendTo(store, tables, ROWS_SQL, {
+      targetFileSize: "1MB",
+      rowGroupSize: 4096,
+    });
     expect(result.rowCount).toBe(60_000);
     expect(result.files.length).toBeGreaterThan(1);
     expect(calls).toEqual({ put: 0, putFile: result.files.length });
@@ -103,20 +114,9 @@ describe("writeQueryToTable data files", () => {
     const local = createLocalObjectStore({ root: await tempDir() });
     const { store, calls } = spyStore(local, 2);
     const tables = createDeltaTableFormat({ store });
-    await expect(
-      writeQueryToTable(
-        engine,
-        ROWS_SQL,
-        tables,
-        { location: "t" },
-        {
-          store,
-          mode: "append",
-          provenance,
-          targetFileSize: "1MB",
-        },
-      ),
-    ).rejects.toThrow(/connection reset/);
+    await expect(appendTo(store, tables, ROWS_SQL, { targetFileSize: "1MB" })).rejects.toThrow(
+      /connection reset/,
+    );
     expect(calls.putFile).toBe(2);
     expect(await tables.snapshot({ location: "t" })).toBeUndefined();
     expect(await parquetKeys(store, "t/")).toEqual([]);
@@ -128,18 +128,7 @@ describe("writeQueryToTable data files", () => {
   it("falls back to put for stores without putFile", async () => {
     const store = createMemoryObjectStore();
     const tables = createDeltaTableFormat({ store });
-    const result = await writeQueryToTable(
-      engine,
-      ROWS_SQL,
-      tables,
-      { location: "t" },
-      {
-        store,
-        mode: "append",
-        provenance,
-        targetFileSize: "1MB",
-      },
-    );
+    const result = await appendTo(store, tables, ROWS_SQL, { targetFileSize: "1MB" });
     expect(result.rowCount).toBe(60_000);
     const keys = await parquetKeys(store, "t/");
     expect(keys).toHaveLength(result.files.length);
@@ -151,20 +140,9 @@ describe("writeQueryToTable data files", () => {
   it("refuses a row group size that is not a positive integer", async () => {
     const store = createMemoryObjectStore();
     const tables = createDeltaTableFormat({ store });
-    await expect(
-      writeQueryToTable(
-        engine,
-        "SELECT 1 AS id",
-        tables,
-        { location: "t" },
-        {
-          store,
-          mode: "append",
-          provenance,
-          rowGroupSize: 0,
-        },
-      ),
-    ).rejects.toThrow(/rowGroupSize must be a positive integer/);
+    await expect(appendTo(store, tables, "SELECT 1 AS id", { rowGroupSize: 0 })).rejects.toThrow(
+      /rowGroupSize must be a positive integer/,
+    );
   });
 
   it("reports the table's error before the query's, though it reads both at once", async () => {
@@ -174,14 +152,7 @@ describe("writeQueryToTable data files", () => {
       ...tables,
       snapshot: () => Promise.reject(new Error("the log is unreadable")),
     };
-    const write = (format: typeof tables, sql: string) =>
-      writeQueryToTable(
-        engine,
-        sql,
-        format,
-        { location: "t" },
-        { store, mode: "append", provenance },
-      );
+    const write = (format: TableFormat, sql: string) => appendTo(store, format, sql);
     await expect(write(broken, "SELECT * FROM no_such_table")).rejects.toThrow(
       "the log is unreadable",
     );

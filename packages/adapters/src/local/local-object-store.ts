@@ -188,10 +188,10 @@ export class LocalObjectStore implements ObjectStore {
 
   /**
    * Lists keys under `prefix` in ascending UTF-8 byte order. `startAfter` (as S3's
-   * `start-after`; not yet part of the ObjectStore port, so callers must not rely on
-   * it) skips every key up to and including it without a `stat` of its file, and whole
-   * directories that sort before it: a Delta reader lists `_delta_log/` from its last
-   * checkpoint instead of paying one `stat` per commit since the table began.
+   * `start-after`) skips every key up to and including it without a `stat` of its
+   * file, and whole directories that sort before it: a Delta reader lists `_delta_log/`
+   * from its last checkpoint instead of paying one `stat` per commit since the table
+   * began.
    */
   async *list(prefix: string, options?: ObjectStoreListOptions): AsyncIterable<ObjectInfo> {
     options?.signal?.throwIfAborted();

@@ -31,7 +31,6 @@ export interface ObjectStoreCallOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Options of {@link ObjectStore.put}, {@link ObjectStore.putIfAbsent} and {@link ObjectStore.putIfMatch}. */
 /** Options of {@link ObjectStore.list}. */
 export interface ObjectStoreListOptions extends ObjectStoreCallOptions {
   /**
@@ -42,6 +41,7 @@ export interface ObjectStoreListOptions extends ObjectStoreCallOptions {
   startAfter?: string | undefined;
 }
 
+/** Options of {@link ObjectStore.put}, {@link ObjectStore.putIfAbsent} and {@link ObjectStore.putIfMatch}. */
 export interface ObjectStorePutOptions extends ObjectStoreCallOptions {
   /**
    * The media type to store with the object.
