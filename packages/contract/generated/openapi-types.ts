@@ -85,6 +85,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ops/claims/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim up to `max_leases` runnable phases across runs
+         * @description The claim of POST /ops/claims, for several free slots at once: each lease is one phase's, with the events a single claim writes. `wait_ms` long-polls until at least one is runnable. A repeated `request_id` returns the same leases.
+         */
+        post: operations["claimBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ops/runs/{run_id}/heartbeat": {
         parameters: {
             query?: never;
@@ -140,6 +160,26 @@ export interface paths {
          * @description A failure with attempts left is rescheduled with backoff; otherwise the phase fails, its dependants are skipped and the run fails. A repeat of an accepted complete returns 200 with no second effect.
          */
         post: operations["completePhase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ops/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete several leased phases
+         * @description Each completion is applied as POST /ops/runs/{run_id}/complete would apply it, in one transaction; one that would be refused (a lost lease, an unknown run) is answered `rejected` in its place and the others still apply. Safe to retry: a repeat of an accepted completion is `completed` with no second effect.
+         */
+        post: operations["completeBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -297,6 +337,20 @@ export interface components {
         CancelRunRequest: {
             reason?: string;
         };
+        ClaimBatchRequest: {
+            executor_id: string;
+            capabilities: string[];
+            environments: components["schemas"]["Environment"][];
+            /** Format: uuid */
+            request_id: string;
+            /** @description Long-poll for up to this long when nothing is runnable. Default 0. */
+            wait_ms?: number;
+            lease_seconds?: number;
+            /** @description Also start the attempt: the phase goes straight to `running` and the server writes `PHASE_STARTED` with `PHASE_CLAIMED`, so no first heartbeat is needed. Default false. */
+            start?: boolean;
+            /** @description How many phases to claim at most. The server returns as many as are runnable now, at least one unless the long-poll ran out. */
+            max_leases: number;
+        };
         ClaimRequest: {
             executor_id: string;
             capabilities: string[];
@@ -322,6 +376,22 @@ export interface components {
             /** @description Also start the attempt: the phase goes straight to `running` and the server writes `PHASE_STARTED` with `PHASE_CLAIMED`, so no first heartbeat is needed. Default false. */
             start?: boolean;
         };
+        CompleteBatchRequest: {
+            completions: components["schemas"]["Completion"][];
+        };
+        CompleteBatchResponse: {
+            results: components["schemas"]["CompletionResult"][];
+        };
+        CompletedCompletion: {
+            /** @constant */
+            outcome: "completed";
+            /** Format: uuid */
+            run_id: string;
+            lease_token: string;
+            phase: string;
+            /** @description The run's status after the change. */
+            run_status: components["schemas"]["RunStatus"];
+        };
         CompleteRequest: {
             lease_token: string;
             /** @enum {string} */
@@ -334,6 +404,21 @@ export interface components {
             };
             error?: components["schemas"]["PhaseError"];
         };
+        Completion: {
+            lease_token: string;
+            /** @enum {string} */
+            status: "succeeded" | "failed";
+            output?: {
+                [key: string]: unknown;
+            };
+            output_manifest?: {
+                [key: string]: unknown;
+            };
+            error?: components["schemas"]["PhaseError"];
+            /** Format: uuid */
+            run_id: string;
+        };
+        CompletionResult: components["schemas"]["CompletedCompletion"] | components["schemas"]["RejectedCompletion"];
         CreateRunRequest: {
             spec_slug: components["schemas"]["SpecSlug"];
             git_sha: components["schemas"]["GitSha"];
@@ -436,6 +521,12 @@ export interface components {
                     [key: string]: unknown;
                 } | null;
             };
+        };
+        LeaseBatch: {
+            leases: components["schemas"]["Lease"][];
+        };
+        LeaseBatchInput: {
+            leases: components["schemas"]["LeaseInput"][];
         };
         LeaseInput: {
             /** @description Opaque; fences every call about this attempt. */
@@ -676,6 +767,14 @@ export interface components {
                 [key: string]: unknown;
             };
             link?: components["schemas"]["ArtifactLinkRequest"];
+        };
+        RejectedCompletion: {
+            /** @constant */
+            outcome: "rejected";
+            /** Format: uuid */
+            run_id: string;
+            lease_token: string;
+            error: components["schemas"]["Problem"];
         };
         RetryPolicy: {
             /** @default 3 */
@@ -1304,6 +1403,111 @@ export interface operations {
             };
         };
     };
+    claimBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description Leases on one or more phases. */
+            200: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaseBatch"];
+                };
+            };
+            /** @description Nothing runnable within `wait_ms`. */
+            204: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem with code `validation_failed`. */
+            400: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem with code `unauthorized`. */
+            401: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem with code `forbidden`. */
+            403: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem with code `payload_too_large`. */
+            413: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem with code `rate_limited`. */
+            429: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem with code `internal`. */
+            500: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem with code `unavailable`. */
+            503: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     heartbeat: {
         parameters: {
             query?: never;
@@ -1698,6 +1902,103 @@ export interface operations {
             };
             /** @description Problem with code `lease_lost`. */
             409: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem with code `payload_too_large`. */
+            413: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem with code `rate_limited`. */
+            429: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem with code `internal`. */
+            500: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem with code `unavailable`. */
+            503: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    completeBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per completion, in order. */
+            200: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompleteBatchResponse"];
+                };
+            };
+            /** @description Problem with code `validation_failed`. */
+            400: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem with code `unauthorized`. */
+            401: {
+                headers: {
+                    "controlroom-contract-version": components["headers"]["ContractVersion"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem with code `forbidden`. */
+            403: {
                 headers: {
                     "controlroom-contract-version": components["headers"]["ContractVersion"];
                     [name: string]: unknown;

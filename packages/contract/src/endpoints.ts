@@ -1,5 +1,11 @@
 import { z } from "zod";
 import { ArtifactSchema, RegisterArtifactRequestSchema, Sha256Schema } from "./artifact.js";
+import {
+  ClaimBatchRequestSchema,
+  CompleteBatchRequestSchema,
+  CompleteBatchResponseSchema,
+  LeaseBatchSchema,
+} from "./batch.js";
 import { UuidSchema } from "./common.js";
 import type { ErrorCode } from "./errors.js";
 import {
@@ -138,6 +144,21 @@ export const ENDPOINTS = {
     errors: [],
     auth: true,
   },
+  claimBatch: {
+    method: "post",
+    path: "/ops/claims/batch",
+    summary: "Claim up to `max_leases` runnable phases across runs",
+    description:
+      "The claim of POST /ops/claims, for several free slots at once: each lease is one phase's, with the events a single claim writes. `wait_ms` long-polls until at least one is runnable. A repeated `request_id` returns the same leases.",
+    roles: EXECUTE,
+    body: ClaimBatchRequestSchema,
+    responses: {
+      200: { description: "Leases on one or more phases.", schema: LeaseBatchSchema },
+      204: { description: "Nothing runnable within `wait_ms`.", schema: null },
+    },
+    errors: [],
+    auth: true,
+  },
   heartbeat: {
     method: "post",
     path: "/ops/runs/{run_id}/heartbeat",
@@ -187,6 +208,23 @@ export const ENDPOINTS = {
     body: CompleteRequestSchema,
     responses: { 200: { description: "The run after the change.", schema: RunSchema } },
     errors: ["lease_lost", "not_found"],
+    auth: true,
+  },
+  completeBatch: {
+    method: "post",
+    path: "/ops/completions",
+    summary: "Complete several leased phases",
+    description:
+      "Each completion is applied as POST /ops/runs/{run_id}/complete would apply it, in one transaction; one that would be refused (a lost lease, an unknown run) is answered `rejected` in its place and the others still apply. Safe to retry: a repeat of an accepted completion is `completed` with no second effect.",
+    roles: EXECUTE,
+    body: CompleteBatchRequestSchema,
+    responses: {
+      200: {
+        description: "One result per completion, in order.",
+        schema: CompleteBatchResponseSchema,
+      },
+    },
+    errors: [],
     auth: true,
   },
   cancelRun: {

@@ -10,6 +10,23 @@ export {
 } from "./artifact.js";
 export { BACKOFF_JITTER, backoffDelayMs } from "./backoff.js";
 export {
+  type ClaimBatchRequest,
+  ClaimBatchRequestSchema,
+  type CompleteBatchRequest,
+  CompleteBatchRequestSchema,
+  type CompleteBatchResponse,
+  CompleteBatchResponseSchema,
+  CompletedCompletionSchema,
+  type Completion,
+  type CompletionResult,
+  CompletionResultSchema,
+  CompletionSchema,
+  type LeaseBatch,
+  LeaseBatchSchema,
+  MAX_BATCH_SIZE,
+  RejectedCompletionSchema,
+} from "./batch.js";
+export {
   ENVIRONMENTS,
   type Environment,
   EnvironmentSchema,

@@ -73,6 +73,9 @@ describe("openapi.json", () => {
         "GET /openapi.json",
         "GET /healthz",
         "GET /metrics",
+        // Additions to CONTRACT.md (src/batch.ts): several claims or completes in one request.
+        "POST /ops/claims/batch",
+        "POST /ops/completions",
       ].sort(),
     );
   });

@@ -1,9 +1,12 @@
 import type {
   AppendEventsResponse,
   Artifact,
+  ClaimBatchRequest,
   ClaimRequest,
   ClaimRunRequest,
   CompleteRequest,
+  Completion,
+  CompletionResult,
   CreateRunRequestParsed,
   Environment,
   EventInput,
@@ -92,6 +95,12 @@ export interface OpsStore {
   claimRun(claims: AuthClaims, runId: string, body: ClaimRunRequest): Promise<Lease | undefined>;
   /** Claims the oldest runnable phase across visible runs; never waits. */
   claim(claims: AuthClaims, body: Omit<ClaimRequest, "wait_ms">): Promise<Lease | undefined>;
+  /**
+   * Claims up to `max_leases` of the oldest runnable phases across visible runs, each
+   * as {@link claim} would (same events, same lease); never waits. Empty when none. A
+   * repeated `request_id` returns the same leases.
+   */
+  claimBatch(claims: AuthClaims, body: Omit<ClaimBatchRequest, "wait_ms">): Promise<Lease[]>;
   heartbeat(claims: AuthClaims, runId: string, body: HeartbeatRequest): Promise<HeartbeatResponse>;
   appendEvents(
     claims: AuthClaims,
@@ -105,6 +114,12 @@ export interface OpsStore {
     limit: number,
   ): Promise<EventList>;
   complete(claims: AuthClaims, runId: string, body: CompleteRequest): Promise<Run>;
+  /**
+   * Applies several completes in one transaction, each as {@link complete} would; one
+   * that {@link complete} would refuse is `rejected` in its place (with the problem it
+   * would have thrown) and the others still apply. One result per completion, in order.
+   */
+  completeBatch(claims: AuthClaims, completions: Completion[]): Promise<CompletionResult[]>;
   cancel(claims: AuthClaims, runId: string, reason: string | undefined): Promise<Run>;
   registerArtifact(
     claims: AuthClaims,

@@ -26,9 +26,9 @@ import { RunsResource } from "./resources/runs.js";
 export class ControlRoomClient {
   /** Create, read, list, page through and cancel runs. */
   readonly runs: RunsResource;
-  /** Claim the next runnable phase of one run, or across runs with a long-poll. */
+  /** Claim the next runnable phase of one run, or across runs (one or a batch) with a long-poll. */
   readonly claims: ClaimsResource;
-  /** Heartbeat a lease and complete the phase it covers. */
+  /** Heartbeat a lease and complete the phase it covers, or several in one request. */
   readonly leases: LeasesResource;
   /** Append, read, tail and batch a run's events. */
   readonly events: EventsResource;

@@ -20,6 +20,7 @@ export {
   UnavailableError,
   ValidationError,
 } from "./errors/api-error.js";
+export { completionError, type RejectedCompletion } from "./errors/completion-error.js";
 export {
   ConnectionError,
   TimeoutError,
@@ -59,7 +60,7 @@ export {
   rollbackRunRequest,
 } from "./requests/rollback-request.js";
 export type { ArtifactData, PutArtifactRequest } from "./resources/artifacts.js";
-export type { ClaimBody, ClaimRunBody } from "./resources/claims.js";
+export type { ClaimBatchBody, ClaimBody, ClaimRunBody } from "./resources/claims.js";
 export type { IterateEventsOptions } from "./resources/events.js";
 export type { CreateRunOptions } from "./resources/runs.js";
 export { uuidv7 } from "./uuidv7.js";

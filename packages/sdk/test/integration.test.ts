@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ConflictError,
   ControlRoomClient,
+  completionError,
   ForbiddenError,
   IdempotencyConflictError,
   LeaseLostError,
@@ -102,6 +103,64 @@ describe("the SDK against the real control plane", () => {
     expect(seen.at(-1)).toBe("RUN_SUCCEEDED");
     expect(seen.filter((t) => t === "LOG")).toHaveLength(2);
     expect(seen.filter((t) => t === "ARTIFACT_REGISTERED")).toHaveLength(2);
+  });
+
+  it("claims and completes in batches, events first, a lost lease as the single complete's error", async () => {
+    // A tenant of its own: a claim across runs must not take the other tests' phases.
+    const client = async (role: "operator" | "executor") =>
+      new ControlRoomClient({
+        baseUrl: plane.url,
+        token: await plane.issueToken({ tenant_id: "batching", role }),
+        retry: { maxAttempts: 2, initialDelayMs: 10 },
+      });
+    const [ops, worker] = [await client("operator"), await client("executor")];
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push(await ops.runs.create(createBody("batch")));
+    const leases = await worker.claims.claimBatch({
+      executor_id: "batcher",
+      capabilities: [],
+      environments: ["dev"],
+      max_leases: 2,
+      start: true,
+    });
+    expect(leases.map((lease) => [lease.run_id, lease.phase, lease.started])).toEqual([
+      [runs[0]!.run_id, "ingest", true],
+      [runs[1]!.run_id, "ingest", true],
+    ]);
+    const buffers = leases.map((lease) => {
+      const buffer = worker.events.buffer(lease.run_id, { flushIntervalMs: 60_000 });
+      buffer.push({ type: "LOG", phase: lease.phase, message: "rows loaded" });
+      return buffer;
+    });
+
+    const results = await worker.leases.completeBatch([
+      { run_id: leases[0]!.run_id, lease_token: leases[0]!.lease_token, status: "succeeded" },
+      { run_id: leases[1]!.run_id, lease_token: "not-the-token", status: "succeeded" },
+    ]);
+    expect(results[0]).toMatchObject({
+      outcome: "completed",
+      phase: "ingest",
+      run_status: "running",
+    });
+    const rejected = results[1]!;
+    if (rejected.outcome !== "rejected") throw new Error("expected the bogus token to be rejected");
+    const batchError = completionError(rejected);
+    const singleError = await worker.leases
+      .complete(leases[1]!.run_id, { lease_token: "not-the-token", status: "succeeded" })
+      .catch((e: unknown) => e);
+    expect(batchError).toBeInstanceOf(LeaseLostError);
+    expect(singleError).toBeInstanceOf(LeaseLostError);
+    expect(batchError.problem).toEqual((singleError as LeaseLostError).problem);
+
+    // Both runs' buffered events went out before the batch: the completed phase's LOG
+    // precedes its PHASE_SUCCEEDED, and the rejected one's was sent all the same.
+    const trail = async (runId: string) =>
+      (await ops.events.list(runId)).items.map((event) => event.type);
+    const completedTrail = await trail(leases[0]!.run_id);
+    expect(completedTrail.slice(-2)).toEqual(["LOG", "PHASE_SUCCEEDED"]);
+    expect(await trail(leases[1]!.run_id)).toContain("LOG");
+    expect(buffers.map((buffer) => buffer.pendingCount)).toEqual([0, 0]);
+    await Promise.all(buffers.map((buffer) => buffer.close()));
   });
 
   it("creates idempotently and refuses a reused key with another body", async () => {

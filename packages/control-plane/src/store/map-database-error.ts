@@ -34,6 +34,11 @@ export function sqlStateOf(error: unknown): string | undefined {
   return typeof code === "string" && code.length === 5 ? code : undefined;
 }
 
+/** The contract error code a SQLSTATE means, if it means one. */
+export function errorCodeOfSqlState(state: string): ErrorCode | undefined {
+  return Object.hasOwn(CODE_BY_SQLSTATE, state) ? CODE_BY_SQLSTATE[state] : undefined;
+}
+
 /**
  * Turns a database error into a {@link ControlPlaneError} when its SQLSTATE has a
  * contract meaning; anything else is returned unchanged (the server answers `internal`).
@@ -41,7 +46,7 @@ export function sqlStateOf(error: unknown): string | undefined {
 export function toControlPlaneError(error: unknown): unknown {
   if (isControlPlaneError(error)) return error;
   const state = sqlStateOf(error);
-  const code = state === undefined ? undefined : CODE_BY_SQLSTATE[state];
+  const code = state === undefined ? undefined : errorCodeOfSqlState(state);
   if (code === undefined) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new ControlPlaneError(code, message, { cause: error });

@@ -1,18 +1,23 @@
-import type {
-  AppendEventsResponse,
-  Artifact,
-  ClaimRequest,
-  ClaimRunRequest,
-  CompleteRequest,
-  CreateRunRequestParsed,
-  EventInput,
-  EventList,
-  HeartbeatRequest,
-  HeartbeatResponse,
-  Lease,
-  RegisterArtifactRequest,
-  Run,
-  RunList,
+import {
+  type AppendEventsResponse,
+  type Artifact,
+  type ClaimBatchRequest,
+  type ClaimRequest,
+  type ClaimRunRequest,
+  type CompleteRequest,
+  type Completion,
+  type CompletionResult,
+  type CreateRunRequestParsed,
+  type EventInput,
+  type EventList,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type Lease,
+  problem,
+  type RegisterArtifactRequest,
+  type Run,
+  type RunList,
+  type RunStatus,
 } from "@controlroom/contract";
 import type {
   AuthClaims,
@@ -22,7 +27,12 @@ import type {
   WakeSignal,
 } from "../ops-store.js";
 import { callerStatement } from "./caller-statement.js";
-import { RETRYABLE_SQLSTATES, sqlStateOf, toControlPlaneError } from "./map-database-error.js";
+import {
+  errorCodeOfSqlState,
+  RETRYABLE_SQLSTATES,
+  sqlStateOf,
+  toControlPlaneError,
+} from "./map-database-error.js";
 import { decodeRunCursor, encodeRunCursor } from "./run-cursor.js";
 
 /** Upper bounds (seconds) of the claim-wait histogram's buckets; `count` is the +Inf one. */
@@ -129,6 +139,26 @@ export class SqlOpsStore implements OpsStore {
     return this.#claim(claims, null, body, body.environments);
   }
 
+  async claimBatch(claims: AuthClaims, body: Omit<ClaimBatchRequest, "wait_ms">): Promise<Lease[]> {
+    return this.#call<Lease[]>(
+      claims,
+      `ops.claim_phases(
+         $1::text,
+         array(select jsonb_array_elements_text($2::text::jsonb)),
+         array(select jsonb_array_elements_text($3::text::jsonb)),
+         $4::uuid, $5::int, $6::boolean, $7::int)`,
+      [
+        body.executor_id,
+        JSON.stringify(body.capabilities),
+        JSON.stringify(body.environments),
+        body.request_id,
+        body.lease_seconds ?? null,
+        body.start ?? false,
+        body.max_leases,
+      ],
+    );
+  }
+
   async heartbeat(
     claims: AuthClaims,
     runId: string,
@@ -180,6 +210,16 @@ export class SqlOpsStore implements OpsStore {
     );
     this.#wakeIfRunnable(run);
     return run;
+  }
+
+  async completeBatch(claims: AuthClaims, completions: Completion[]): Promise<CompletionResult[]> {
+    const rows = await this.#call<CompletionRow[]>(claims, "ops.complete_phases($1::text::jsonb)", [
+      JSON.stringify(completions),
+    ]);
+    // Retries and failures make phases runnable again: wake this process's long-polls.
+    if (rows.some((row) => row.outcome === "completed" && row.runnable))
+      this.wake({ kind: "runnable" });
+    return rows.map(toCompletionResult);
   }
 
   async cancel(claims: AuthClaims, runId: string, reason: string | undefined): Promise<Run> {
@@ -323,4 +363,31 @@ export class SqlOpsStore implements OpsStore {
 
 function jsonOrNull(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+/** One element of `ops.complete_phases`' answer. */
+type CompletionRow =
+  | {
+      outcome: "completed";
+      run_id: string;
+      lease_token: string;
+      phase: string;
+      run_status: RunStatus;
+      runnable: boolean;
+    }
+  | { outcome: "rejected"; run_id: string; lease_token: string; sqlstate: string; message: string };
+
+/** A completion refused in SQL is answered with the problem the single complete throws. */
+function toCompletionResult(row: CompletionRow): CompletionResult {
+  if (row.outcome === "completed") {
+    const { runnable: _runnable, ...result } = row;
+    return result;
+  }
+  const code = errorCodeOfSqlState(row.sqlstate) ?? "internal";
+  return {
+    outcome: "rejected",
+    run_id: row.run_id,
+    lease_token: row.lease_token,
+    error: problem(code, row.message),
+  };
 }

@@ -9,6 +9,7 @@ import type { WorkerClient, WorkerEventDraft } from "../worker/worker-client.js"
 import { abortableSleep } from "./abortable-sleep.js";
 import type { ArtifactSink } from "./artifact-sink.js";
 import { clientErrorKind, retryAfterMsOf } from "./client-error-kind.js";
+import type { CompletionSink } from "./completion-batcher.js";
 import { type AttemptOutcome, executeAttempt } from "./execute-attempt.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import type { Redactor } from "./redactor.js";
@@ -33,6 +34,11 @@ export interface RunLeaseDeps {
   shutdown: AbortSignal;
   /** Where attempts' OpenLineage events go; undefined for none. */
   lineage: OpenLineageEmitter | undefined;
+  /**
+   * Sends completes: the worker's `CompletionBatcher`, shared by its leases so
+   * that attempts ending together are completed in one request.
+   */
+  completions: CompletionSink;
 }
 
 /**
@@ -212,7 +218,8 @@ async function complete(
 ): Promise<"ok" | "lease_lost" | "fatal" | "gave_up"> {
   for (let failures = 0; ; failures++) {
     try {
-      await deps.client.leases.complete(lease.run_id, body);
+      // Settles as the single `client.leases.complete` would, batched or not.
+      await deps.completions.complete(lease.run_id, body);
       return "ok";
     } catch (error) {
       const kind = clientErrorKind(error);

@@ -1,13 +1,15 @@
 import { hostname } from "node:os";
-import type { Lease } from "@controlroom/contract";
+import { type Lease, MAX_BATCH_SIZE } from "@controlroom/contract";
 import type { ExecutorDefinition, PhaseMap } from "../definition/define-executor.js";
 import { ExecutorKitError } from "../errors/executor-kit-error.js";
 import { abortableSleep } from "../internal/abortable-sleep.js";
 import type { ArtifactSink } from "../internal/artifact-sink.js";
 import { clientErrorKind, retryAfterMsOf } from "../internal/client-error-kind.js";
+import { CompletionBatcher } from "../internal/completion-batcher.js";
 import { createLogger } from "../internal/create-logger.js";
 import { Redactor } from "../internal/redactor.js";
 import { type LeaseResult, runLease } from "../internal/run-lease.js";
+import { isUnknownRoute } from "../internal/unknown-route.js";
 import {
   createOpenLineageEmitter,
   isOpenLineageEmitter,
@@ -32,6 +34,12 @@ import type { WorkerSummary } from "./worker-summary.js";
  * - `NonRetryableError`, an unknown phase, invalid params or output: failed, not retried.
  * - `RetryAfterError`: failed with `retry_after_ms`.
  * - 429/503 or no connection while claiming: exponential backoff (honouring `Retry-After`).
+ *
+ * With a client that has `claims.claimBatch` the worker claims all its free slots in
+ * one request (`POST /ops/claims/batch`), and with `leases.completeBatch` the attempts
+ * that end while a complete is in flight are completed together in the next one
+ * (`POST /ops/completions`); from a server without those endpoints it falls back to
+ * one claim and one complete per phase.
  *
  * @example
  * ```ts
@@ -130,6 +138,8 @@ export async function runWorker<TPhases extends PhaseMap>(
   }
 
   const running = new Set<Promise<LeaseResult>>();
+  // Shared by every lease: attempts that end together are completed in one request.
+  const completions = new CompletionBatcher({ client, logger });
   // One promise for the whole loop: a fresh listener per wait would pile up.
   const stopped = once(stopping.signal);
   const startLease = (lease: Lease) => {
@@ -147,6 +157,7 @@ export async function runWorker<TPhases extends PhaseMap>(
       artifactSink,
       shutdown: shutdown.signal,
       lineage,
+      completions,
     }).then(
       (result) => {
         summary[result]++;
@@ -169,31 +180,62 @@ export async function runWorker<TPhases extends PhaseMap>(
   // Minted once per logical claim and reused on retries, so a claim that succeeded on
   // the server but whose response was lost returns the same lease, not a second one.
   let requestId: string | undefined;
+  // A batch claim's size, fixed with its request_id: a retry asks for the same leases.
+  // Slots only free up meanwhile, so it never asks for more than are free.
+  let requestMax: number | undefined;
+  // Until the server shows it does not know POST /ops/claims/batch.
+  let batchClaims = typeof client.claims.claimBatch === "function";
+  // Whether the last claim took every lease it asked for: work is queued. The worker
+  // then waits for half its slots before claiming again, so that under load a claim
+  // carries several leases instead of one per freed slot; with the queue drained it
+  // claims as soon as one slot is free, so an idle worker adds no latency.
+  let backlog = false;
   try {
     while (!stopping.signal.aborted) {
-      if (running.size >= concurrency) {
+      const free = concurrency - running.size;
+      const wanted = batchClaims && backlog ? Math.ceil(concurrency / 2) : 1;
+      if (free < wanted) {
         await Promise.race([...running, stopped]);
         continue;
       }
       requestId ??= crypto.randomUUID();
       const startedAt = Date.now();
-      let lease: Lease | null;
+      const body = {
+        executor_id: executorId,
+        capabilities: [...(options.capabilities ?? executor.capabilities)],
+        environments: [...(options.environments ?? ["dev"])],
+        request_id: requestId,
+        wait_ms: claimWaitMs,
+        // The phase starts as soon as the lease arrives: no first heartbeat needed.
+        start: true,
+        ...(options.leaseSeconds === undefined ? {} : { lease_seconds: options.leaseSeconds }),
+      };
+      let leases: Lease[];
       try {
-        lease = await client.claims.claim(
-          {
-            executor_id: executorId,
-            capabilities: [...(options.capabilities ?? executor.capabilities)],
-            environments: [...(options.environments ?? ["dev"])],
-            request_id: requestId,
-            wait_ms: claimWaitMs,
-            // The phase starts as soon as the lease arrives: no first heartbeat needed.
-            start: true,
-            ...(options.leaseSeconds === undefined ? {} : { lease_seconds: options.leaseSeconds }),
-          },
-          { signal: stopping.signal },
-        );
+        const { claims } = client;
+        if (batchClaims && typeof claims.claimBatch === "function") {
+          requestMax ??= Math.min(MAX_BATCH_SIZE, concurrency - running.size);
+          // Called as a method: the SDK's resources use `this`.
+          leases = await claims.claimBatch(
+            { ...body, max_leases: requestMax },
+            { signal: stopping.signal },
+          );
+        } else {
+          const lease = await claims.claim(body, { signal: stopping.signal });
+          leases = lease ? [lease] : [];
+        }
       } catch (error) {
         if (stopping.signal.aborted) break;
+        if (batchClaims && isUnknownRoute(error)) {
+          // An older control plane: claim one phase per request from now on. The batch
+          // claim took nothing, so the single claim may reuse its request_id.
+          batchClaims = false;
+          requestMax = undefined;
+          logger.info(
+            "the control plane has no POST /ops/claims/batch; claiming one phase per request",
+          );
+          continue;
+        }
         const kind = clientErrorKind(error);
         const message = redactor.redactString(String((error as Error)?.message ?? error));
         if (kind === "fatal") {
@@ -214,9 +256,10 @@ export async function runWorker<TPhases extends PhaseMap>(
       }
       failures = 0;
       requestId = undefined;
-      if (lease) {
-        startLease(lease);
-      } else if (Date.now() - startedAt < claimWaitMs / 2) {
+      backlog = leases.length > 0 && leases.length === requestMax;
+      requestMax = undefined;
+      for (const lease of leases) startLease(lease);
+      if (leases.length === 0 && Date.now() - startedAt < claimWaitMs / 2) {
         // The server answered "nothing" without waiting (no long-poll support, or a
         // wait of 0): pause so an idle worker does not spin.
         await abortableSleep(backoffInitialMs, stopping.signal);

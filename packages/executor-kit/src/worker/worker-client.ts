@@ -1,7 +1,10 @@
 import type {
   Artifact,
+  ClaimBatchRequest,
   ClaimRequest,
   CompleteRequest,
+  Completion,
+  CompletionResult,
   EventInput,
   HeartbeatRequest,
   HeartbeatResponse,
@@ -51,6 +54,11 @@ export interface WorkerClient {
       body: Omit<ClaimRequest, "request_id"> & { request_id?: string },
       options?: { signal?: AbortSignal },
     ): Promise<Lease | null>;
+    /** Claims up to `max_leases` phases; `[]` when none became runnable within `wait_ms`. */
+    claimBatch?(
+      body: Omit<ClaimBatchRequest, "request_id"> & { request_id?: string },
+      options?: { signal?: AbortSignal },
+    ): Promise<Lease[]>;
   };
   leases: {
     heartbeat(
@@ -63,6 +71,11 @@ export interface WorkerClient {
       body: CompleteRequest,
       options?: { signal?: AbortSignal },
     ): Promise<Run>;
+    /** Completes several attempts in one request: one result per completion, in order. */
+    completeBatch?(
+      completions: Completion[],
+      options?: { signal?: AbortSignal },
+    ): Promise<CompletionResult[]>;
   };
   events: {
     buffer(

@@ -1,5 +1,7 @@
 import type {
   CompleteRequest,
+  Completion,
+  CompletionResult,
   HeartbeatRequest,
   HeartbeatResponse,
   Run,
@@ -55,5 +57,36 @@ export class LeasesResource {
       body,
       signal: options.signal,
     });
+  }
+
+  /**
+   * Completes several leased phases in one request (at most 100), each as
+   * {@link complete} would, in one transaction on the server. Events buffered by this
+   * client for any of the runs are flushed first. Answers one result per completion,
+   * in order: `completed`, or `rejected` where the single complete would have thrown
+   * (turn it into that error with `completionError`); a rejected one does not stop the
+   * others. Safe to retry: a repeat of an accepted completion has no second effect.
+   *
+   * @example
+   * ```ts
+   * const results = await client.leases.completeBatch([
+   *   { run_id: a.run_id, lease_token: a.lease_token, status: "succeeded", output: {} },
+   *   { run_id: b.run_id, lease_token: b.lease_token, status: "failed",
+   *     error: { code: "timeout", message: "the source did not answer" } },
+   * ]);
+   * ```
+   */
+  async completeBatch(
+    completions: Completion[],
+    options: CallOptions = {},
+  ): Promise<CompletionResult[]> {
+    const runIds = new Set(completions.map((completion) => completion.run_id));
+    await Promise.all([...runIds].map((runId) => this.#beforeComplete(runId)));
+    const { results } = await this.#http.send({
+      endpoint: "completeBatch",
+      body: { completions },
+      signal: options.signal,
+    });
+    return results;
   }
 }

@@ -1,4 +1,5 @@
 import type { Lease } from "@controlroom/contract";
+import type { AuthClaims } from "../../ops-store.js";
 import type { EndpointHandlers } from "../endpoint-handler.js";
 import { longPoll } from "../long-poll.js";
 import type { HandlerDeps } from "./handler-deps.js";
@@ -18,53 +19,95 @@ import { withLongPollSlot } from "./with-long-poll-slot.js";
  */
 export function leaseHandlers(
   deps: HandlerDeps,
-): Pick<EndpointHandlers, "claimRun" | "claim" | "heartbeat" | "completePhase"> {
+): Pick<
+  EndpointHandlers,
+  "claimRun" | "claim" | "claimBatch" | "heartbeat" | "completePhase" | "completeBatch"
+> {
   const { store, reaper, options, claimWakeups } = deps;
 
-  const claimOrReap = async (
-    claim: () => Promise<Lease | undefined>,
+  const claimOrReap = async <T>(
+    claim: () => Promise<T>,
+    isEmpty: (result: T) => boolean,
     signal: AbortSignal,
-  ): Promise<Lease | undefined> => {
-    const lease = await claim();
-    if (lease !== undefined) return lease;
+  ): Promise<T> => {
+    const result = await claim();
+    if (!isEmpty(result)) return result;
     const expiredBefore = reaper.expiredCount;
     await reaper.maybeRun();
-    if (reaper.expiredCount === expiredBefore || signal.aborted) return undefined;
+    if (reaper.expiredCount === expiredBefore || signal.aborted) return result;
     return claim();
+  };
+  const noLease = (lease: Lease | undefined) => lease === undefined;
+  const noLeases = (leases: Lease[]) => leases.length === 0;
+
+  // A long-polled claim across runs, of one lease or several.
+  const longPollClaim = <T>(
+    claims: AuthClaims,
+    request: { capabilities: string[]; environments: string[] },
+    waitMs: number,
+    claim: () => Promise<T>,
+    isEmpty: (result: T) => boolean,
+    none: T,
+    signal: AbortSignal,
+  ): Promise<T> => {
+    // Claimers that would take the same work share one wake-up relay.
+    const group = JSON.stringify([
+      claims.tenant_id,
+      [...request.capabilities].sort(),
+      [...request.environments].sort(),
+    ]);
+    return withLongPollSlot(deps, waitMs, () =>
+      longPoll<T>({
+        attempt: () => claimOrReap(claim, isEmpty, signal),
+        isEmpty,
+        none,
+        wakeups: () => claimWakeups.subscribe(group),
+        waitMs,
+        pollIntervalMs: options.longPollIntervalMs,
+        signal,
+        clock: options.clock,
+      }),
+    );
   };
 
   return {
     claimRun: async ({ c, claims, params, body, signal }) => {
       const lease = signal.aborted
         ? undefined
-        : await claimOrReap(() => store.claimRun(claims, params.run_id, body), signal);
+        : await claimOrReap(() => store.claimRun(claims, params.run_id, body), noLease, signal);
       return lease ? c.json(lease, 200) : c.body(null, 204);
     },
     claim: async ({ c, claims, body, signal }) => {
       const { wait_ms: waitMs = 0, ...request } = body;
-      // Claimers that would take the same work share one wake-up relay.
-      const group = JSON.stringify([
-        claims.tenant_id,
-        [...request.capabilities].sort(),
-        [...request.environments].sort(),
-      ]);
-      const lease = await withLongPollSlot(deps, waitMs, () =>
-        longPoll<Lease | undefined>({
-          attempt: () => claimOrReap(() => store.claim(claims, request), signal),
-          isEmpty: (result) => result === undefined,
-          none: undefined,
-          wakeups: () => claimWakeups.subscribe(group),
-          waitMs,
-          pollIntervalMs: options.longPollIntervalMs,
-          signal,
-          clock: options.clock,
-        }),
+      const lease = await longPollClaim(
+        claims,
+        request,
+        waitMs,
+        () => store.claim(claims, request),
+        noLease,
+        undefined,
+        signal,
       );
       return lease ? c.json(lease, 200) : c.body(null, 204);
+    },
+    claimBatch: async ({ c, claims, body, signal }) => {
+      const { wait_ms: waitMs = 0, ...request } = body;
+      const leases = await longPollClaim(
+        claims,
+        request,
+        waitMs,
+        () => store.claimBatch(claims, request),
+        noLeases,
+        [],
+        signal,
+      );
+      return leases.length > 0 ? c.json({ leases }, 200) : c.body(null, 204);
     },
     heartbeat: async ({ c, claims, params, body }) =>
       c.json(await store.heartbeat(claims, params.run_id, body), 200),
     completePhase: async ({ c, claims, params, body }) =>
       c.json(await store.complete(claims, params.run_id, body), 200),
+    completeBatch: async ({ c, claims, body }) =>
+      c.json({ results: await store.completeBatch(claims, body.completions) }, 200),
   };
 }

@@ -1,0 +1,88 @@
+import { z } from "zod";
+import { UuidSchema } from "./common.js";
+import { ProblemSchema } from "./errors.js";
+import { ClaimRequestSchema, CompleteRequestSchema, LeaseSchema } from "./lease.js";
+import { named } from "./registry.js";
+import { RunStatusSchema } from "./run.js";
+
+// Additions to CONTRACT.md: a worker with several free slots claims them in one request
+// and completes the attempts that ended meanwhile in one request. Each lease and each
+// completion means exactly what the single-phase endpoints mean; only the round trips
+// (and the database's per-statement work) are shared.
+
+/** The most leases one claim may ask for, and the most completions one request carries. */
+export const MAX_BATCH_SIZE = 100;
+
+export const ClaimBatchRequestSchema = named(
+  "ClaimBatchRequest",
+  "The body of POST /ops/claims/batch: claim up to `max_leases` of the oldest runnable phases across runs.",
+  ClaimRequestSchema.extend({
+    max_leases: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_BATCH_SIZE)
+      .describe(
+        "How many phases to claim at most. The server returns as many as are runnable now, at least one unless the long-poll ran out.",
+      ),
+  }),
+);
+export type ClaimBatchRequest = z.input<typeof ClaimBatchRequestSchema>;
+
+export const LeaseBatchSchema = named(
+  "LeaseBatch",
+  "The leases one batch claim took, oldest runnable first. A repeated `request_id` returns the same leases.",
+  z.object({ leases: z.array(LeaseSchema).min(1).max(MAX_BATCH_SIZE) }),
+);
+export type LeaseBatch = z.output<typeof LeaseBatchSchema>;
+
+export const CompletionSchema = named(
+  "Completion",
+  "One leased attempt's end, as POST /ops/runs/{run_id}/complete takes it, with its run.",
+  CompleteRequestSchema.extend({ run_id: UuidSchema }),
+);
+export type Completion = z.input<typeof CompletionSchema>;
+
+export const CompleteBatchRequestSchema = named(
+  "CompleteBatchRequest",
+  "The body of POST /ops/completions: several attempts' ends, each applied as the single complete would, in one transaction.",
+  z.object({ completions: z.array(CompletionSchema).min(1).max(MAX_BATCH_SIZE) }),
+);
+export type CompleteBatchRequest = z.input<typeof CompleteBatchRequestSchema>;
+
+export const CompletedCompletionSchema = named(
+  "CompletedCompletion",
+  "A completion that was applied, or a repeat of one that was.",
+  z.object({
+    outcome: z.literal("completed"),
+    run_id: UuidSchema,
+    lease_token: z.string(),
+    phase: z.string(),
+    run_status: RunStatusSchema.describe("The run's status after the change."),
+  }),
+);
+
+export const RejectedCompletionSchema = named(
+  "RejectedCompletion",
+  "A completion refused with the problem the single complete would have answered (`lease_lost`, `not_found`, …); the others in the batch are unaffected.",
+  z.object({
+    outcome: z.literal("rejected"),
+    run_id: UuidSchema,
+    lease_token: z.string(),
+    error: ProblemSchema,
+  }),
+);
+
+export const CompletionResultSchema = named(
+  "CompletionResult",
+  "What became of one completion.",
+  z.discriminatedUnion("outcome", [CompletedCompletionSchema, RejectedCompletionSchema]),
+);
+export type CompletionResult = z.output<typeof CompletionResultSchema>;
+
+export const CompleteBatchResponseSchema = named(
+  "CompleteBatchResponse",
+  "One result per completion, in the request's order.",
+  z.object({ results: z.array(CompletionResultSchema) }),
+);
+export type CompleteBatchResponse = z.output<typeof CompleteBatchResponseSchema>;
