@@ -1,4 +1,5 @@
-import { runWorker } from "@controlroom/executor-kit";
+import { runWorker, type WorkerClient } from "@controlroom/executor-kit";
+import type { ControlRoomClient } from "@controlroom/sdk";
 import {
   createRunsInSql,
   noopExecutor,
@@ -23,6 +24,8 @@ export interface ControlRoomThroughputArgs {
   concurrency: number;
   /** Stop timing after this long and report the rate over the jobs done. */
   budgetMs: number;
+  /** Batch claims and completes (the default worker); false: one request per claim and complete. */
+  batching: boolean;
 }
 
 /**
@@ -57,7 +60,7 @@ export async function controlroomThroughput(
       start: async () => {
         const workers = clients.map((client) =>
           runWorker(executor, {
-            client,
+            client: args.batching ? client : oneRequestPerPhase(client),
             concurrency: args.concurrency,
             environments: ["dev"],
             logLevel: "silent",
@@ -78,4 +81,17 @@ export async function controlroomThroughput(
     stop.abort();
     await harness.stop().catch(() => undefined);
   }
+}
+
+/** The client without its batch methods: the worker then claims and completes one phase per request. */
+function oneRequestPerPhase(client: ControlRoomClient): WorkerClient {
+  return {
+    claims: { claim: (body, options) => client.claims.claim(body, options) },
+    leases: {
+      heartbeat: (runId, body, options) => client.leases.heartbeat(runId, body, options),
+      complete: (runId, body, options) => client.leases.complete(runId, body, options),
+    },
+    events: { buffer: (runId, options) => client.events.buffer(runId, options) },
+    artifacts: { put: (request) => client.artifacts.put(request) },
+  };
 }

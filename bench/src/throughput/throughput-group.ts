@@ -25,8 +25,8 @@ export async function throughputGroup(context: GroupContext): Promise<GroupRepor
       await database.drop();
     }
   };
-  const ours = (events: number): Contender<ThroughputResult> => ({
-    name: events === 0 ? "controlroom" : `controlroom +${events} events`,
+  const ours = (events: number, batching = true): Contender<ThroughputResult> => ({
+    name: `controlroom${batching ? "" : " unbatched"}${events === 0 ? "" : ` +${events} events`}`,
     measure: () =>
       inFreshDatabase("cr", "throughput-controlroom", {
         phases,
@@ -34,6 +34,7 @@ export async function throughputGroup(context: GroupContext): Promise<GroupRepor
         eventsPerPhase: events,
         workers: options.workers,
         concurrency: options.concurrency,
+        batching,
       }),
   });
   const graphile: Contender<ThroughputResult> = {
@@ -53,7 +54,7 @@ export async function throughputGroup(context: GroupContext): Promise<GroupRepor
   context.log(`throughput: ${phases} no-op phases/jobs × ${options.reps} repetitions`);
   const results = await alternate(
     options.reps,
-    [ours(0), ours(EVENTS_PER_PHASE), graphile, pgBoss],
+    [ours(0), ours(EVENTS_PER_PHASE), ours(0, false), graphile, pgBoss],
     context.log,
     (r) =>
       `${formatNumber(r.jobsPerSecond)} /s (${r.complete ? "" : `budget ran out after ${r.jobs} jobs, `}${r.seconds.toFixed(1)} s; enqueue ${r.enqueueSeconds.toFixed(1)} s)`,
@@ -95,7 +96,8 @@ export async function throughputGroup(context: GroupContext): Promise<GroupRepor
     title: "1. Throughput: no-op phases vs no-op jobs",
     setup: [
       `${formatNumber(phases)} phases/jobs per repetition, queued before the workers start; timed from worker start until the database shows all done (polled every 50 ms)`,
-      `controlroom: ${options.phasesPerRun === 1 ? "one run per phase" : `runs of ${options.phasesPerRun} independent phases`} (created beforehand with ops.create_run, the SQL function behind POST /ops/runs, 500 per statement); startControlPlane on Postgres in its own process; ${options.workers} runWorker() loops × concurrency ${options.concurrency} (= ${inFlight} phases in flight) in one worker process, SDK over HTTP; each phase = claim (with start: the claim writes PHASE_STARTED) + complete (+ one events POST when it logs)`,
+      `controlroom: ${options.phasesPerRun === 1 ? "one run per phase" : `runs of ${options.phasesPerRun} independent phases`} (created beforehand with ops.create_run, the SQL function behind POST /ops/runs, 500 per statement); startControlPlane on Postgres in its own process; ${options.workers} runWorker() loops × concurrency ${options.concurrency} (= ${inFlight} phases in flight) in one worker process, SDK over HTTP; a claim takes several phases (POST /ops/claims/batch with start: it writes PHASE_STARTED) and attempts ending together are completed in one POST /ops/completions (+ one events POST per phase when it logs)`,
+      `controlroom unbatched: the same worker on a client without the batch methods: one claim and one complete per phase`,
       `controlroom +${EVENTS_PER_PHASE} events: the same, the phase calls ctx.log.info() ${EVENTS_PER_PHASE} times (LOG events, flushed in one batch before complete)`,
       `graphile-worker 0.18.0: one runner, concurrency ${inFlight}, jobs added with addJobs()`,
       `pg-boss 12.38.0: work() with localConcurrency ${options.workers} × batchSize ${options.concurrency} (= ${inFlight} in flight), burstWhenBatchFull, jobs added with insert()`,
