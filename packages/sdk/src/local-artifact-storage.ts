@@ -68,7 +68,14 @@ export function localArtifactStorage(rootDir: string): ArtifactStorage {
           out.end((error?: Error | null) => (error ? fail(error) : done())),
         );
       } catch (error) {
-        out.destroy();
+        // Removed only once the stream has closed: destroyed before its file was open,
+        // it still creates the file when the open completes, after an earlier rm.
+        if (!out.closed) {
+          await new Promise<void>((closed) => {
+            out.once("close", () => closed());
+            out.destroy();
+          });
+        }
         await rm(tempPath, { force: true });
         throw error;
       }
