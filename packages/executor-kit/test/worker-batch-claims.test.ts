@@ -148,6 +148,28 @@ describe("runWorker with claims.claimBatch (fake client)", () => {
     expect(maxActive).toBeLessThanOrEqual(4);
   });
 
+  it("waits for half its slots while the queue is full, and claims at one free slot once it is drained", async () => {
+    const fake = new FakeClient();
+    fake.push(...Array.from({ length: 40 }, () => fakeLease("work")));
+    const { client, batchCalls } = batchingClient(fake);
+    const { stop, done } = start(client, { concurrency: 8 });
+    await until(() => fake.completes.length === 40);
+    // Drained: the next claim goes out with a single slot free at some point.
+    fake.push(fakeLease("work"));
+    await until(() => fake.completes.length === 41);
+    stop.abort();
+    expect(await done).toMatchObject({ claimed: 41, succeeded: 41 });
+    // A claim after one that came back full waited for half the slots (4 of 8).
+    for (const [index, call] of batchCalls.entries()) {
+      const previous = batchCalls[index - 1];
+      if (previous !== undefined && previous.got === previous.max_leases) {
+        expect(call.max_leases).toBeGreaterThanOrEqual(4);
+      }
+    }
+    // So 40 queued leases took at most 1 + 32 / 4 claims, and the 41st one more.
+    expect(batchCalls.filter((call) => call.got > 0).length).toBeLessThanOrEqual(10);
+  });
+
   it("asks for at most 100 leases", async () => {
     const fake = new FakeClient();
     const { client, batchCalls } = batchingClient(fake);
