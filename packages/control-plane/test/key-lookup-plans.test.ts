@@ -12,7 +12,7 @@ import { databaseUrl } from "./store-harness.js";
 // RLS, with the functions' enable_seqscan = off. Each must reach its row by its key: a
 // plan that walks the tenant's rows instead is as fast on an empty table and is kept
 // while the table grows (migration 0011).
-const LOOKUPS: { name: string; sql: string; args: string; index: RegExp }[] = [
+const LOOKUPS: { name: string; sql: string; params?: string; args: string; index: RegExp }[] = [
   {
     name: "an attempt by its lease token",
     sql: "update ops.phase_attempts set finished_at = now() where lease_token = $1",
@@ -36,12 +36,52 @@ const LOOKUPS: { name: string; sql: string; args: string; index: RegExp }[] = [
     index:
       /Index Scan using runs_key_and_tenant on runs r\s+.*\n\s+Index Cond: \(\(run_id = a\.run_id\)/,
   },
+  // The shapes migration 0012's batch statements reach their rows with: never a join of
+  // the batch to a table (planned on an empty table, that reads the table whole).
+  {
+    name: "a batch of attempts by lease token (a LATERAL probe per token)",
+    sql: `select a.phase from unnest($1) as t(token)
+            cross join lateral (select q.phase from ops.phase_attempts q
+                                 where q.lease_token = t.token offset 0) as a`,
+    params: "text[]",
+    args: "('{a,b}')",
+    index:
+      /Nested Loop[^\n]*\n(.*\n)*?\s+->\s+Index Scan using phase_attempts_pkey on phase_attempts q\s+.*\n\s+Index Cond: \(lease_token = t\.token\)/,
+  },
+  {
+    name: "a batch of runs by id (= any)",
+    sql: "update ops.runs set event_seq = event_seq + 1 where run_id = any ($1)",
+    params: "uuid[]",
+    args: `('{${randomUUID()}}')`,
+    index:
+      /Index Scan using runs_key_and_tenant on runs\s+.*\n\s+Index Cond: \(\(run_id = ANY \(\$1\)\)/,
+  },
+  {
+    name: "a batch of phases by the ctids just locked",
+    sql: "update ops.phases set attempt = attempt + 1 where ctid = any ($1)",
+    params: "tid[]",
+    args: "('{\"(0,1)\"}')",
+    index: /Tid Scan on phases\s+.*\n\s+TID Cond: \(ctid = ANY \(\$1\)\)/,
+  },
+  {
+    name: "the phases of a batch of runs (= any)",
+    sql: "select count(*) from ops.phases where run_id = any ($1) group by run_id",
+    params: "uuid[]",
+    args: `('{${randomUUID()}}')`,
+    index:
+      /(Index (Only )?Scan using phases_(pkey|run_id_ordinal_key) on phases|Bitmap Index Scan on phases_(pkey|run_id_ordinal_key))\s+.*\n\s+Index Cond: \(run_id = ANY \(\$1\)\)/,
+  },
 ];
 
 type Query = (sql: string) => Promise<string[]>;
 
-async function planLines(query: Query, sql: string, args: string): Promise<string> {
-  await query(`prepare lookup(${sql.includes("run_id = $1") ? "uuid" : "text"}) as ${sql}`);
+async function planLines(
+  query: Query,
+  sql: string,
+  args: string,
+  params = sql.includes("run_id = $1") ? "uuid" : "text",
+): Promise<string> {
+  await query(`prepare lookup(${params}) as ${sql}`);
   try {
     return (await query(`explain execute lookup${args}`)).join("\n");
   } finally {
@@ -61,7 +101,7 @@ async function asExecutor(query: Query): Promise<void> {
 function expectKeyPlans(getQuery: () => Query): void {
   for (const lookup of LOOKUPS) {
     it(`reaches ${lookup.name} by its key`, async () => {
-      const plan = await planLines(getQuery(), lookup.sql, lookup.args);
+      const plan = await planLines(getQuery(), lookup.sql, lookup.args, lookup.params);
       expect(plan).toMatch(lookup.index);
       expect(plan).not.toMatch(/runs_tenant_newest|Seq Scan/);
     });
