@@ -76,9 +76,13 @@ export function createControlPlaneApp(options: ControlPlaneAppOptions): ControlP
     c.set("requestId", requestId);
     c.set("route", "unmatched");
     await next();
-    c.res.headers.set(CONTRACT_VERSION_HEADER, CONTRACT_VERSION);
-    c.res.headers.set(REQUEST_ID_HEADER, requestId);
-    deps.stats.record(c.req.method, c.get("route"), c.res.status);
+    // A reply written straight to the socket already carried these headers.
+    const sent = c.get("sentStatus");
+    if (sent === undefined) {
+      c.res.headers.set(CONTRACT_VERSION_HEADER, CONTRACT_VERSION);
+      c.res.headers.set(REQUEST_ID_HEADER, requestId);
+    }
+    deps.stats.record(c.req.method, c.get("route"), sent ?? c.res.status);
   });
 
   // Shed load before touching the database: a fixed cap, answered at once.

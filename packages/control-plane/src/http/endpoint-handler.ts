@@ -1,6 +1,6 @@
 import type { ENDPOINTS, EndpointName } from "@controlroom/contract";
-import type { Context } from "hono";
 import type { AuthClaims } from "../ops-store.js";
+import type { EndpointReply, ReplyContext } from "./endpoint-reply.js";
 
 /** The Hono environment of the control plane app: per-request variables. */
 export interface ControlPlaneEnv {
@@ -9,6 +9,8 @@ export interface ControlPlaneEnv {
     requestId: string;
     /** The operation id of the matched endpoint, for metrics and logs. */
     route: string;
+    /** The status of a reply written straight to Node's response (see `sendReply`). */
+    sentStatus: number | undefined;
   };
 }
 
@@ -28,7 +30,8 @@ type Endpoint<K extends EndpointName> = (typeof ENDPOINTS)[K];
 
 /** What an endpoint handler gets: everything already authenticated and validated. */
 export interface EndpointInput<K extends EndpointName> {
-  c: Context<ControlPlaneEnv>;
+  /** Reads the request and builds the reply: `c.json(value, status)`, `c.body(…)`. */
+  c: ReplyContext;
   /** The verified caller (endpoints without auth get `undefined`). */
   claims: Endpoint<K>["auth"] extends true ? AuthClaims : AuthClaims | undefined;
   /** Path parameters, validated against the contract's `PATH_PARAMS`. */
@@ -44,7 +47,7 @@ export interface EndpointInput<K extends EndpointName> {
 /** Answers one endpoint of the contract. */
 export type EndpointHandler<K extends EndpointName> = (
   input: EndpointInput<K>,
-) => Promise<Response>;
+) => Promise<EndpointReply>;
 
 /** One handler per endpoint of the contract; the compiler checks none is missing. */
 export type EndpointHandlers = { [K in EndpointName]: EndpointHandler<K> };

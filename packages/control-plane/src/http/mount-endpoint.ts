@@ -10,8 +10,10 @@ import type { AuthClaims } from "../ops-store.js";
 import { authenticate } from "./authenticate.js";
 import type { NormalizedAppOptions } from "./control-plane-app-options.js";
 import type { ControlPlaneEnv, EndpointHandler, EndpointInput } from "./endpoint-handler.js";
+import { ReplyContext } from "./endpoint-reply.js";
 import { parseInput } from "./parse-input.js";
 import { assertDeclaredLength, readJsonBody } from "./read-json-body.js";
+import { sendReply } from "./send-reply.js";
 
 /** `/ops/runs/{run_id}` → `/ops/runs/:run_id`. */
 export function honoPath(path: string): string {
@@ -23,9 +25,11 @@ export function honoPath(path: string): string {
  * roles and schemas come from the contract and are never restated. Before the handler
  * runs: a declared body over the limit is 413; the bearer token and role are checked
  * (401/403); path parameters, query and body are validated with the contract's
- * schemas (400, defaults applied). Errors are thrown as `ControlPlaneError`s for the
- * app's error handler to turn into problem documents. `tokens` verifies bearer tokens
- * (and remembers them until they expire); the app shares one across its endpoints.
+ * schemas (400, defaults applied). The handler's reply goes out through `sendReply`
+ * (straight to the socket on the Node server). Errors are thrown as
+ * `ControlPlaneError`s for the app's error handler to turn into problem documents.
+ * `tokens` verifies bearer tokens (and remembers them until they expire); the app
+ * shares one across its endpoints.
  *
  * @example
  * ```ts
@@ -71,7 +75,7 @@ export function mountEndpoint<K extends EndpointName>(
     // Built on first use: only long-polls need it, and each AbortSignal costs.
     let signal: AbortSignal | undefined;
     const input = {
-      c,
+      c: new ReplyContext(c.req),
       claims,
       params,
       query,
@@ -83,6 +87,6 @@ export function mountEndpoint<K extends EndpointName>(
     };
     // The table and the handler map are keyed by the same name, so the shapes agree;
     // the compiler cannot follow that through the loop over names, hence the cast.
-    return handler(input as EndpointInput<K>);
+    return sendReply(c, await handler(input as EndpointInput<K>));
   });
 }

@@ -1,5 +1,9 @@
 import { ControlPlaneError } from "../control-plane-error.js";
 
+// One decoder for every request: without `stream`, decode() keeps no state between
+// calls, and making a decoder per request cost more than decoding a small body.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 /**
  * Reads a request body as a JSON object, enforcing `limitBytes` on the declared
  * `Content-Length` and again on the bytes that actually arrive (a chunked or lying
@@ -25,7 +29,7 @@ export async function readJsonBody(request: Request, limitBytes: number): Promis
   }
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = utf8.decode(bytes);
   } catch {
     throw new ControlPlaneError("validation_failed", "the request body is not valid UTF-8");
   }
@@ -56,6 +60,7 @@ export function assertDeclaredLength(request: Request, limitBytes: number): void
 
 function isJsonContentType(header: string | null): boolean {
   if (header === null) return false;
+  if (header === "application/json") return true;
   const mediaType = header.split(";", 1)[0]!.trim().toLowerCase();
   return mediaType === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
 }

@@ -10,7 +10,9 @@ export const globalFetch: typeof fetch = (input, init) => globalThis.fetch(input
 
 /** Requests through a fetch implementation: browsers, other runtimes, a caller's fetch. */
 export function fetchExchange(fetchImpl: typeof fetch): HttpExchange {
-  return async ({ method, url, headers, body, signal }) => {
+  return async ({ method, url, headers, body, abort }) => {
+    // fetch needs a real AbortSignal: made here, so the Node path never pays for one.
+    const signal = abort.signal;
     const init: RequestInit = { method, headers, signal };
     if (body !== undefined) init.body = body;
     const response = await fetchImpl(url, init);

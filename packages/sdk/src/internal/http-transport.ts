@@ -3,6 +3,7 @@ import { ConnectionError, TimeoutError } from "../errors/connection-error.js";
 import { isControlRoomError } from "../errors/control-room-error.js";
 import { uuidv7 } from "../uuidv7.js";
 import { abortableSleep } from "./abortable-sleep.js";
+import { AttemptAbort } from "./attempt-abort.js";
 import type { EndpointResult } from "./endpoint-result.js";
 import { endpointUrl } from "./endpoint-url.js";
 import { followAbort } from "./follow-abort.js";
@@ -31,9 +32,10 @@ export interface TransportRequest<N extends EndpointName> {
  * the same logical call. Each attempt sends its own `x-request-id` (`<call id>.<attempt>`),
  * which the server echoes and logs, so every error can name the request it came from.
  *
- * Deliberately plain (a loop, one AbortController and one timer per attempt, the body
+ * Deliberately plain (a loop, one timer and one `AttemptAbort` per attempt, the body
  * serialised once): a worker makes several calls per phase, and per-call machinery
- * (request cloning, composed abort signals) cost more CPU than the call itself.
+ * (request cloning, composed abort signals, even one AbortController) cost more CPU
+ * than the call itself.
  */
 export class HttpTransport {
   readonly #options: NormalizedClientOptions;
@@ -74,13 +76,13 @@ export class HttpTransport {
     const label = `${method} ${pathOf(url, baseUrl)}`;
     const budgetMs = timeoutMs + (request.extraTimeoutMs ?? 0);
     // One timer covers the whole attempt, reading the body included.
-    const controller = new AbortController();
+    const abort = new AttemptAbort();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort(new Error(`no response within ${budgetMs} ms`));
+      abort.abort(new Error(`no response within ${budgetMs} ms`));
     }, budgetMs);
-    const unfollow = outer ? followAbort(outer, controller) : undefined;
+    const unfollow = outer ? followAbort(outer, abort) : undefined;
     let requestId = attemptId;
     try {
       const headers: Record<string, string> = {
@@ -95,7 +97,7 @@ export class HttpTransport {
         url,
         headers: request.headers ? { ...headers, ...request.headers } : headers,
         body,
-        signal: controller.signal,
+        abort,
       });
       requestId = response.header("x-request-id") ?? attemptId;
       const context = { label, requestId };

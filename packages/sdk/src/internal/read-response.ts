@@ -50,12 +50,11 @@ export async function readSuccess<N extends EndpointName>(
     { schema: SafeParser | null } | undefined
   >;
   const defined = responses[response.status];
-  const version = response.header(CONTRACT_VERSION_HEADER) ?? "unknown";
   if (!defined) {
     response.discard();
     throw new UnexpectedResponseError(
       response.status,
-      `${context.label}: HTTP ${response.status} is not an answer the contract defines (server contract ${version})`,
+      `${context.label}: HTTP ${response.status} is not an answer the contract defines (server contract ${versionOf(response)})`,
       { requestId: context.requestId },
     );
   }
@@ -71,7 +70,7 @@ export async function readSuccess<N extends EndpointName>(
   } catch {
     throw new UnexpectedResponseError(
       response.status,
-      `${context.label}: the response body is not JSON (server contract ${version})`,
+      `${context.label}: the response body is not JSON (server contract ${versionOf(response)})`,
       { requestId: context.requestId },
     );
   }
@@ -80,11 +79,16 @@ export async function readSuccess<N extends EndpointName>(
     const first = parsed.error.issues[0]?.message ?? "invalid";
     throw new UnexpectedResponseError(
       response.status,
-      `${context.label}: response does not match the contract (${first}); server contract ${version}`,
+      `${context.label}: response does not match the contract (${first}); server contract ${versionOf(response)}`,
       { requestId: context.requestId },
     );
   }
   return parsed.data as EndpointResult<N>;
+}
+
+/** The server's contract version, for error messages only (so read only for them). */
+function versionOf(response: ExchangeResponse): string {
+  return response.header(CONTRACT_VERSION_HEADER) ?? "unknown";
 }
 
 /**
