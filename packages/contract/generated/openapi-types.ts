@@ -177,7 +177,7 @@ export interface paths {
         put?: never;
         /**
          * Complete several leased phases
-         * @description Each completion is applied as POST /ops/runs/{run_id}/complete would apply it, in one transaction; one that would be refused (a lost lease, an unknown run) is answered `rejected` in its place and the others still apply. Safe to retry: a repeat of an accepted completion is `completed` with no second effect.
+         * @description Each completion is applied as POST /ops/runs/{run_id}/complete would apply it, in one transaction; one that would be refused (a lost lease, an unknown run) is answered `rejected` in its place and the others still apply. Safe to retry: a repeat of an accepted completion is `completed` with no second effect. With `claim`, the same transaction then claims as POST /ops/claims/batch would (never waiting), so a busy worker ends its attempts and takes its next ones in one request; a repeat of the request returns the same leases.
          */
         post: operations["completeBatch"];
         delete?: never;
@@ -378,9 +378,23 @@ export interface components {
         };
         CompleteBatchRequest: {
             completions: components["schemas"]["Completion"][];
+            /** @description Also claim, after the completions and in the same transaction, exactly as POST /ops/claims/batch would but never waiting: `wait_ms` (like any field not listed) is refused. Up to `max_leases` of the oldest runnable phases, a dependant that a completion of this request unblocked included, come back in the answer's `leases`. A repeated `request_id` returns the same leases and claims nothing more, so a repeat of the whole request answers the same results and the same leases. */
+            claim?: components["schemas"]["CompletionClaim"];
+        };
+        CompleteBatchRequestInput: {
+            completions: components["schemas"]["Completion"][];
+            /** @description Also claim, after the completions and in the same transaction, exactly as POST /ops/claims/batch would but never waiting: `wait_ms` (like any field not listed) is refused. Up to `max_leases` of the oldest runnable phases, a dependant that a completion of this request unblocked included, come back in the answer's `leases`. A repeated `request_id` returns the same leases and claims nothing more, so a repeat of the whole request answers the same results and the same leases. */
+            claim?: components["schemas"]["CompletionClaimInput"];
         };
         CompleteBatchResponse: {
             results: components["schemas"]["CompletionResult"][];
+            /** @description Present exactly when the request carried `claim`: the leases it took, oldest runnable first, empty when nothing was runnable. A control plane older than `claim` ignores it and leaves this out. */
+            leases?: components["schemas"]["Lease"][];
+        };
+        CompleteBatchResponseInput: {
+            results: components["schemas"]["CompletionResult"][];
+            /** @description Present exactly when the request carried `claim`: the leases it took, oldest runnable first, empty when nothing was runnable. A control plane older than `claim` ignores it and leaves this out. */
+            leases?: components["schemas"]["LeaseInput"][];
         };
         CompletedCompletion: {
             /** @constant */
@@ -417,6 +431,30 @@ export interface components {
             error?: components["schemas"]["PhaseError"];
             /** Format: uuid */
             run_id: string;
+        };
+        CompletionClaim: {
+            executor_id: string;
+            capabilities: string[];
+            environments: components["schemas"]["Environment"][];
+            /** Format: uuid */
+            request_id: string;
+            lease_seconds?: number;
+            /** @description Also start the attempt: the phase goes straight to `running` and the server writes `PHASE_STARTED` with `PHASE_CLAIMED`, so no first heartbeat is needed. Default false. */
+            start?: boolean;
+            /** @description How many phases to claim at most. The answer's `leases` holds as many as are runnable once the completions are applied, possibly none. */
+            max_leases: number;
+        };
+        CompletionClaimInput: {
+            executor_id: string;
+            capabilities: string[];
+            environments: components["schemas"]["Environment"][];
+            /** Format: uuid */
+            request_id: string;
+            lease_seconds?: number;
+            /** @description Also start the attempt: the phase goes straight to `running` and the server writes `PHASE_STARTED` with `PHASE_CLAIMED`, so no first heartbeat is needed. Default false. */
+            start?: boolean;
+            /** @description How many phases to claim at most. The answer's `leases` holds as many as are runnable once the completions are applied, possibly none. */
+            max_leases: number;
         };
         CompletionResult: components["schemas"]["CompletedCompletion"] | components["schemas"]["RejectedCompletion"];
         CreateRunRequest: {
@@ -1963,11 +2001,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CompleteBatchRequest"];
+                "application/json": components["schemas"]["CompleteBatchRequestInput"];
             };
         };
         responses: {
-            /** @description One result per completion, in order. */
+            /** @description One result per completion, in order, and the claim's leases when it carried one. */
             200: {
                 headers: {
                     "controlroom-contract-version": components["headers"]["ContractVersion"];

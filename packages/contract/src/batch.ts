@@ -43,10 +43,38 @@ export const CompletionSchema = named(
 );
 export type Completion = z.input<typeof CompletionSchema>;
 
+// A busy worker completes some attempts and wants as many new ones: carrying the claim
+// in the completion request halves its round trips (and the server's requests), as
+// Temporal's eager dispatch returns the next task with the completion. Strict, so that a
+// `wait_ms` (or any field this version does not know) is refused rather than ignored:
+// the completion request never waits for work.
+export const CompletionClaimSchema = named(
+  "CompletionClaim",
+  "A claim carried by POST /ops/completions: the fields of POST /ops/claims/batch without `wait_ms`, applied after the completions in the same transaction with that endpoint's semantics.",
+  ClaimBatchRequestSchema.omit({ wait_ms: true })
+    .extend({
+      max_leases: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_BATCH_SIZE)
+        .describe(
+          "How many phases to claim at most. The answer's `leases` holds as many as are runnable once the completions are applied, possibly none.",
+        ),
+    })
+    .strict(),
+);
+export type CompletionClaim = z.input<typeof CompletionClaimSchema>;
+
 export const CompleteBatchRequestSchema = named(
   "CompleteBatchRequest",
-  "The body of POST /ops/completions: several attempts' ends, each applied as the single complete would, in one transaction.",
-  z.object({ completions: z.array(CompletionSchema).min(1).max(MAX_BATCH_SIZE) }),
+  "The body of POST /ops/completions: several attempts' ends, each applied as the single complete would, in one transaction; with `claim`, the same transaction then claims the worker's next phases.",
+  z.object({
+    completions: z.array(CompletionSchema).min(1).max(MAX_BATCH_SIZE),
+    claim: CompletionClaimSchema.optional().describe(
+      "Also claim, after the completions and in the same transaction, exactly as POST /ops/claims/batch would but never waiting: `wait_ms` (like any field not listed) is refused. Up to `max_leases` of the oldest runnable phases, a dependant that a completion of this request unblocked included, come back in the answer's `leases`. A repeated `request_id` returns the same leases and claims nothing more, so a repeat of the whole request answers the same results and the same leases.",
+    ),
+  }),
 );
 export type CompleteBatchRequest = z.input<typeof CompleteBatchRequestSchema>;
 
@@ -82,7 +110,16 @@ export type CompletionResult = z.output<typeof CompletionResultSchema>;
 
 export const CompleteBatchResponseSchema = named(
   "CompleteBatchResponse",
-  "One result per completion, in the request's order.",
-  z.object({ results: z.array(CompletionResultSchema) }),
+  "One result per completion, in the request's order; with a `claim` in the request, the leases it took.",
+  z.object({
+    results: z.array(CompletionResultSchema),
+    leases: z
+      .array(LeaseSchema)
+      .max(MAX_BATCH_SIZE)
+      .optional()
+      .describe(
+        "Present exactly when the request carried `claim`: the leases it took, oldest runnable first, empty when nothing was runnable. A control plane older than `claim` ignores it and leaves this out.",
+      ),
+  }),
 );
 export type CompleteBatchResponse = z.output<typeof CompleteBatchResponseSchema>;

@@ -215,12 +215,13 @@ export const ENDPOINTS = {
     path: "/ops/completions",
     summary: "Complete several leased phases",
     description:
-      "Each completion is applied as POST /ops/runs/{run_id}/complete would apply it, in one transaction; one that would be refused (a lost lease, an unknown run) is answered `rejected` in its place and the others still apply. Safe to retry: a repeat of an accepted completion is `completed` with no second effect.",
+      "Each completion is applied as POST /ops/runs/{run_id}/complete would apply it, in one transaction; one that would be refused (a lost lease, an unknown run) is answered `rejected` in its place and the others still apply. Safe to retry: a repeat of an accepted completion is `completed` with no second effect. With `claim`, the same transaction then claims as POST /ops/claims/batch would (never waiting), so a busy worker ends its attempts and takes its next ones in one request; a repeat of the request returns the same leases.",
     roles: EXECUTE,
     body: CompleteBatchRequestSchema,
     responses: {
       200: {
-        description: "One result per completion, in order.",
+        description:
+          "One result per completion, in order, and the claim's leases when it carried one.",
         schema: CompleteBatchResponseSchema,
       },
     },

@@ -18,6 +18,8 @@ export {
   CompleteBatchResponseSchema,
   CompletedCompletionSchema,
   type Completion,
+  type CompletionClaim,
+  CompletionClaimSchema,
   type CompletionResult,
   CompletionResultSchema,
   CompletionSchema,

@@ -4,6 +4,7 @@ import {
   CancelRunRequestSchema,
   ClaimRequestSchema,
   ClaimRunRequestSchema,
+  CompleteBatchRequestSchema,
   CompleteRequestSchema,
   CreateRunRequestSchema,
   HeartbeatRequestSchema,
@@ -230,6 +231,21 @@ describe("rules beyond shapes name the offending path", () => {
     expect(
       issuesOf(ClaimRequestSchema, { ...ex.claimBody, wait_ms: 30_001 }).map((i) => i.path),
     ).toEqual(["wait_ms"]);
+  });
+
+  it("takes a claim with completions, which never waits and has a size", () => {
+    const { wait_ms: _wait, ...claim } = { ...ex.claimBody, max_leases: 4, start: true };
+    const completions = [{ ...ex.completeSucceededBody, run_id: ex.RUN_ID }];
+    expect(CompleteBatchRequestSchema.parse({ completions, claim }).claim).toEqual(claim);
+    const pathsOf = (extra: object) =>
+      issuesOf(CompleteBatchRequestSchema, { completions, claim: { ...claim, ...extra } }).map(
+        (i) => i.path,
+      );
+    // A long-poll is refused rather than ignored: the request would not wait.
+    expect(pathsOf({ wait_ms: 1_000 })).toEqual(["claim"]);
+    expect(pathsOf({ max_leases: 0 })).toEqual(["claim.max_leases"]);
+    expect(pathsOf({ max_leases: 101 })).toEqual(["claim.max_leases"]);
+    expect(pathsOf({ max_leases: undefined })).toEqual(["claim.max_leases"]);
   });
 
   it("rejects a bad phase name, sha256 and request_id", () => {

@@ -6,6 +6,7 @@ import type {
   ClaimRunRequest,
   CompleteRequest,
   Completion,
+  CompletionClaim,
   CompletionResult,
   CreateRunRequestParsed,
   Environment,
@@ -120,6 +121,16 @@ export interface OpsStore {
    * would have thrown) and the others still apply. One result per completion, in order.
    */
   completeBatch(claims: AuthClaims, completions: Completion[]): Promise<CompletionResult[]>;
+  /**
+   * {@link completeBatch}, then {@link claimBatch} with `claim`, in one transaction: a
+   * phase the completions made runnable can be among the leases. A repeat (same
+   * completions, same `request_id`) answers the same results and the same leases.
+   */
+  completeAndClaim(
+    claims: AuthClaims,
+    completions: Completion[],
+    claim: CompletionClaim,
+  ): Promise<{ results: CompletionResult[]; leases: Lease[] }>;
   cancel(claims: AuthClaims, runId: string, reason: string | undefined): Promise<Run>;
   registerArtifact(
     claims: AuthClaims,

@@ -39,6 +39,11 @@ async function settleMicrotasks(): Promise<void> {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 }
 
+/** Lets the current turn of the event loop end: an idle batcher sends then. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function completed(completion: Completion): CompletionResult {
   return {
     outcome: "completed",
@@ -131,11 +136,29 @@ function body(name: string, overrides: Partial<CompleteRequest> = {}): CompleteR
 }
 
 describe("CompletionBatcher", () => {
-  it("sends a complete at once when no request is in flight", async () => {
+  it("sends a complete at the end of the turn when no request is in flight, with those of the same turn", async () => {
     const { client, requests, answer } = scriptedClient();
     const batcher = new CompletionBatcher({ client, logger: silent });
     const done = batcher.complete("run-a", body("a"));
-    // Sent before complete() returned: nothing waits for a timer.
+    const same = batcher.complete("run-b", body("b"));
+    expect(requests).toEqual([]);
+    // Sent once the turn ends: nothing waits for a timer.
+    await nextTurn();
+    expect(requests.map((r) => r.completions)).toEqual([
+      [
+        { run_id: "run-a", ...body("a") },
+        { run_id: "run-b", ...body("b") },
+      ],
+    ]);
+    answer(0);
+    await expect(Promise.all([done, same])).resolves.toEqual([undefined, undefined]);
+  });
+
+  it("sends a complete alone when it is the turn's only one", async () => {
+    const { client, requests, answer } = scriptedClient();
+    const batcher = new CompletionBatcher({ client, logger: silent });
+    const done = batcher.complete("run-a", body("a"));
+    await nextTurn();
     expect(requests.map((r) => r.completions)).toEqual([[{ run_id: "run-a", ...body("a") }]]);
     answer(0);
     await expect(done).resolves.toBeUndefined();
@@ -145,6 +168,7 @@ describe("CompletionBatcher", () => {
     const { client, requests, answer } = scriptedClient();
     const batcher = new CompletionBatcher({ client, logger: silent });
     const first = batcher.complete("run-a", body("a"));
+    await nextTurn();
     const rest = ["b", "c", "d"].map((name) => batcher.complete(`run-${name}`, body(name)));
     await settleMicrotasks();
     expect(requests).toHaveLength(1);
@@ -156,8 +180,9 @@ describe("CompletionBatcher", () => {
     ]);
     answer(1);
     await expect(Promise.all(rest)).resolves.toEqual([undefined, undefined, undefined]);
-    // Idle again: the next one goes at once, alone.
+    // Idle again: the next one goes at the end of its turn, alone.
     const later = batcher.complete("run-e", body("e"));
+    await nextTurn();
     expect(requests.at(-1)?.completions.map((c) => c.run_id)).toEqual(["run-e"]);
     answer(2);
     await later;
@@ -167,6 +192,7 @@ describe("CompletionBatcher", () => {
     const { client, requests, answer } = scriptedClient();
     const batcher = new CompletionBatcher({ client, logger: silent });
     const first = batcher.complete("run-0", body("0"));
+    await nextTurn();
     const rest = Array.from({ length: 250 }, (_, i) =>
       batcher.complete(`run-${i + 1}`, body(String(i + 1))),
     );
@@ -185,6 +211,7 @@ describe("CompletionBatcher", () => {
     const { client, requests, answer } = scriptedClient();
     const batcher = new CompletionBatcher({ client, logger: silent, maxBatchBytes: 1_000 });
     const first = batcher.complete("run-0", body("0"));
+    await nextTurn();
     const big = { blob: "x".repeat(2_000) };
     const rest = [
       batcher.complete("run-1", body("1")),
@@ -211,6 +238,7 @@ describe("CompletionBatcher", () => {
     const { client, answer } = scriptedClient();
     const batcher = new CompletionBatcher({ client, logger: silent });
     const first = batcher.complete("run-a", body("a"));
+    await nextTurn();
     const lost = batcher.complete("run-b", body("b"));
     const fine = batcher.complete("run-c", body("c"));
     answer(0);
@@ -228,6 +256,7 @@ describe("CompletionBatcher", () => {
     const { client, requests, answer } = scriptedClient();
     const batcher = new CompletionBatcher({ client, logger: silent });
     const first = batcher.complete("run-a", body("a"));
+    await nextTurn();
     const queued = [batcher.complete("run-b", body("b")), batcher.complete("run-c", body("c"))];
     answer(0);
     await first;
@@ -238,6 +267,7 @@ describe("CompletionBatcher", () => {
     expect(clientErrorKind(failure)).toBe("transient");
     // Still batching: the retries go through the endpoint again.
     const retry = batcher.complete("run-b", body("b"));
+    await nextTurn();
     expect(requests).toHaveLength(3);
     answer(2);
     await retry;
@@ -246,7 +276,9 @@ describe("CompletionBatcher", () => {
   it("rejects a completion the answer has no result for as the SDK rejects a malformed answer", async () => {
     const { client, requests } = scriptedClient();
     const batcher = new CompletionBatcher({ client, logger: silent });
-    const done = [batcher.complete("run-a", body("a")), batcher.complete("run-b", body("b"))];
+    const first = batcher.complete("run-a", body("a"));
+    await nextTurn();
+    const done = [first, batcher.complete("run-b", body("b"))];
     const otherToken = (completion: Completion) => ({ ...completion, lease_token: "other" });
     requests[0]?.answer.resolve([]);
     await done[0]?.catch(() => undefined);
@@ -263,6 +295,7 @@ describe("CompletionBatcher", () => {
     const { client, requests, answer } = scriptedClient();
     const batcher = new CompletionBatcher({ client, logger: silent });
     const first = batcher.complete("run-a", body("a"));
+    await nextTurn();
     const queued = ["b", "c", "d"].map((name) => batcher.complete(`run-${name}`, body(name)));
     answer(0);
     await first;
@@ -285,6 +318,7 @@ describe("CompletionBatcher", () => {
     const { logger, lines } = capturingLogger();
     const batcher = new CompletionBatcher({ client, logger });
     const first = batcher.complete("run-a", body("a"));
+    await nextTurn();
     const queued = [batcher.complete("run-b", body("b")), batcher.complete("run-c", body("c"))];
     // What the SDK throws for the control plane's answer to an unknown route.
     requests[0]?.answer.reject(
@@ -313,6 +347,7 @@ describe("CompletionBatcher", () => {
     const { client, requests, singles } = scriptedClient();
     const batcher = new CompletionBatcher({ client, logger: silent });
     const done = batcher.complete("run-a", body("a"));
+    await nextTurn();
     requests[0]?.answer.reject(Object.assign(new Error("405"), { status: 405 }));
     await done;
     expect(singles.map((s) => s.runId)).toEqual(["run-a"]);

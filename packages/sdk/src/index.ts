@@ -62,5 +62,6 @@ export {
 export type { ArtifactData, PutArtifactRequest } from "./resources/artifacts.js";
 export type { ClaimBatchBody, ClaimBody, ClaimRunBody } from "./resources/claims.js";
 export type { IterateEventsOptions } from "./resources/events.js";
+export type { CompletionClaimBody } from "./resources/leases.js";
 export type { CreateRunOptions } from "./resources/runs.js";
 export { uuidv7 } from "./uuidv7.js";

@@ -171,6 +171,100 @@ describe("leases.completeBatch", () => {
   });
 });
 
+describe("leases.completeAndClaim", () => {
+  const completed = {
+    outcome: "completed",
+    run_id: RUN_ID,
+    lease_token: "lt_1",
+    phase: "a",
+    run_status: "succeeded",
+  } as const;
+  const claim = { ...claimBody, max_leases: 2, start: true };
+
+  it("sends the completions with the claim, a request_id minted once, and returns results and leases", async () => {
+    const bodies: string[] = [];
+    server.use(
+      http.post(`${BASE_URL}/ops/completions`, async ({ request }) => {
+        bodies.push(await request.text());
+        if (bodies.length === 1) {
+          return HttpResponse.json(problemBody("unavailable", 503), { status: 503 });
+        }
+        return HttpResponse.json({
+          results: [completed],
+          leases: [{ ...leaseBody, lease_token: "lt_2", run_id: OTHER_RUN_ID }],
+        });
+      }),
+    );
+    const answer = await client().leases.completeAndClaim(
+      [{ run_id: RUN_ID, lease_token: "lt_1", status: "succeeded" }],
+      claim,
+    );
+    expect(answer.results).toEqual([completed]);
+    expect(answer.leases?.map((lease) => [lease.run_id, lease.lease_token])).toEqual([
+      [OTHER_RUN_ID, "lt_2"],
+    ]);
+    // The retry repeats the request byte for byte: same completions, same claim.
+    expect(bodies).toHaveLength(2);
+    expect(bodies[1]).toBe(bodies[0]);
+    const sent = JSON.parse(bodies[0]!) as {
+      completions: unknown[];
+      claim: Record<string, unknown>;
+    };
+    expect(sent.completions).toEqual([
+      { run_id: RUN_ID, lease_token: "lt_1", status: "succeeded" },
+    ]);
+    expect(sent.claim).toEqual({
+      ...claim,
+      request_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7/),
+    });
+  });
+
+  it("sends a given request_id as it is, and answers leases undefined from a server that ignored the claim", async () => {
+    const given = "0190b7a4-8f1e-7c3a-9d2b-00000000abcd";
+    let sent: { claim?: { request_id?: string } } = {};
+    server.use(
+      http.post(`${BASE_URL}/ops/completions`, async ({ request }) => {
+        sent = (await request.json()) as typeof sent;
+        // A control plane older than the claim: it answers the completions only.
+        return HttpResponse.json({ results: [completed] });
+      }),
+    );
+    const answer = await client().leases.completeAndClaim(
+      [{ run_id: RUN_ID, lease_token: "lt_1", status: "succeeded" }],
+      { ...claim, request_id: given },
+    );
+    expect(sent.claim?.request_id).toBe(given);
+    expect(answer).toEqual({ results: [completed] });
+    expect(answer.leases).toBeUndefined();
+  });
+
+  it("throws the server's validation error for a refused claim, not retried", async () => {
+    let calls = 0;
+    server.use(
+      http.post(`${BASE_URL}/ops/completions`, () => {
+        calls++;
+        return HttpResponse.json(
+          {
+            ...problemBody("validation_failed", 400, "invalid body: body.claim: unrecognized key"),
+            errors: [{ path: "body.claim", message: 'Unrecognized key: "wait_ms"' }],
+          },
+          { status: 400 },
+        );
+      }),
+    );
+    const error = await client()
+      .leases.completeAndClaim([{ run_id: RUN_ID, lease_token: "lt_1", status: "succeeded" }], {
+        ...claim,
+        // A caller outside TypeScript may send it; the server refuses it.
+        ...({ wait_ms: 1_000 } as object),
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((issue) => issue.path)).toEqual(["body.claim"]);
+    expect(calls).toBe(1);
+  });
+});
+
 describe("completionError", () => {
   const rejected = (code: string, status: number, extra: object = {}): RejectedCompletion =>
     ({

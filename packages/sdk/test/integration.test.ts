@@ -163,6 +163,45 @@ describe("the SDK against the real control plane", () => {
     await Promise.all(buffers.map((buffer) => buffer.close()));
   });
 
+  it("completes and claims the next phase in one request, events first; a repeat returns the same lease", async () => {
+    const client = async (role: "operator" | "executor") =>
+      new ControlRoomClient({
+        baseUrl: plane.url,
+        token: await plane.issueToken({ tenant_id: "complete-and-claim", role }),
+        retry: { maxAttempts: 2, initialDelayMs: 10 },
+      });
+    const [ops, worker] = [await client("operator"), await client("executor")];
+    const run = await ops.runs.create(createBody("complete-and-claim"));
+    const claim = { executor_id: "eager", capabilities: [], environments: ["dev" as const] };
+    const [ingest] = await worker.claims.claimBatch({ ...claim, max_leases: 1, start: true });
+    expect(ingest?.phase).toBe("ingest");
+    const buffer = worker.events.buffer(run.run_id, { flushIntervalMs: 60_000 });
+    buffer.push({ type: "LOG", phase: "ingest", message: "rows loaded" });
+
+    const completions = [
+      { run_id: run.run_id, lease_token: ingest!.lease_token, status: "succeeded" as const },
+    ];
+    const next = { ...claim, max_leases: 3, start: true, request_id: crypto.randomUUID() };
+    const answer = await worker.leases.completeAndClaim(completions, next);
+    expect(answer.results).toMatchObject([{ outcome: "completed", phase: "ingest" }]);
+    // publish depended on ingest: the same request made it runnable and leased it.
+    expect(answer.leases?.map((lease) => [lease.run_id, lease.phase, lease.started])).toEqual([
+      [run.run_id, "publish", true],
+    ]);
+    expect(await worker.leases.completeAndClaim(completions, next)).toEqual(answer);
+    expect((await ops.events.list(run.run_id)).items.map((event) => event.type)).toEqual([
+      "RUN_CREATED",
+      "RUN_STARTED",
+      "PHASE_CLAIMED",
+      "PHASE_STARTED",
+      "LOG",
+      "PHASE_SUCCEEDED",
+      "PHASE_CLAIMED",
+      "PHASE_STARTED",
+    ]);
+    await buffer.close();
+  });
+
   it("creates idempotently and refuses a reused key with another body", async () => {
     const first = await operator.runs.create(createBody("idem"), { idempotencyKey: "idem-key" });
     const again = await operator.runs.create(createBody("idem"), { idempotencyKey: "idem-key" });

@@ -6,6 +6,7 @@ import {
   type ClaimRunRequest,
   type CompleteRequest,
   type Completion,
+  type CompletionClaim,
   type CompletionResult,
   type CreateRunRequestParsed,
   type EventInput,
@@ -147,15 +148,7 @@ export class SqlOpsStore implements OpsStore {
          array(select jsonb_array_elements_text($2::text::jsonb)),
          array(select jsonb_array_elements_text($3::text::jsonb)),
          $4::uuid, $5::int, $6::boolean, $7::int)`,
-      [
-        body.executor_id,
-        JSON.stringify(body.capabilities),
-        JSON.stringify(body.environments),
-        body.request_id,
-        body.lease_seconds ?? null,
-        body.start ?? false,
-        body.max_leases,
-      ],
+      claimParams(body),
     );
   }
 
@@ -216,10 +209,29 @@ export class SqlOpsStore implements OpsStore {
     const rows = await this.#call<CompletionRow[]>(claims, "ops.complete_phases($1::text::jsonb)", [
       JSON.stringify(completions),
     ]);
-    // Retries and failures make phases runnable again: wake this process's long-polls.
-    if (rows.some((row) => row.outcome === "completed" && row.runnable))
-      this.wake({ kind: "runnable" });
+    this.#wakeIfCompletionsRunnable(rows);
     return rows.map(toCompletionResult);
+  }
+
+  async completeAndClaim(
+    claims: AuthClaims,
+    completions: Completion[],
+    claim: CompletionClaim,
+  ): Promise<{ results: CompletionResult[]; leases: Lease[] }> {
+    const answer = await this.#call<{ results: CompletionRow[]; leases: Lease[] }>(
+      claims,
+      `ops.complete_and_claim_phases(
+         $1::text::jsonb,
+         $2::text,
+         array(select jsonb_array_elements_text($3::text::jsonb)),
+         array(select jsonb_array_elements_text($4::text::jsonb)),
+         $5::uuid, $6::int, $7::boolean, $8::int)`,
+      [JSON.stringify(completions), ...claimParams(claim)],
+    );
+    // As after completeBatch: the claim may not have taken every phase the completions
+    // made runnable (or may not be able to run them), so the long-polls still hear of it.
+    this.#wakeIfCompletionsRunnable(answer.results);
+    return { results: answer.results.map(toCompletionResult), leases: answer.leases };
   }
 
   async cancel(claims: AuthClaims, runId: string, reason: string | undefined): Promise<Run> {
@@ -303,6 +315,13 @@ export class SqlOpsStore implements OpsStore {
     }
   }
 
+  /** Completions that made phases runnable (dependants, retries) wake this process's long-polls. */
+  #wakeIfCompletionsRunnable(rows: CompletionRow[]): void {
+    if (rows.some((row) => row.outcome === "completed" && row.runnable)) {
+      this.wake({ kind: "runnable" });
+    }
+  }
+
   async #claim(
     claims: AuthClaims,
     runId: string | null,
@@ -359,6 +378,22 @@ export class SqlOpsStore implements OpsStore {
       }
     }
   }
+}
+
+/**
+ * A batch claim as `ops.claim_phases` takes it, in its order (`ops.complete_and_claim_phases`
+ * takes the same after the completions).
+ */
+function claimParams(body: Omit<ClaimBatchRequest, "wait_ms">): unknown[] {
+  return [
+    body.executor_id,
+    JSON.stringify(body.capabilities),
+    JSON.stringify(body.environments),
+    body.request_id,
+    body.lease_seconds ?? null,
+    body.start ?? false,
+    body.max_leases,
+  ];
 }
 
 function jsonOrNull(value: unknown): string | null {

@@ -2,7 +2,9 @@ import { Buffer } from "node:buffer";
 import {
   type CompleteRequest,
   type Completion,
+  type CompletionClaim,
   type CompletionResult,
+  type Lease,
   MAX_BATCH_SIZE,
 } from "@controlroom/contract";
 import { completionError, UnexpectedResponseError } from "@controlroom/sdk";
@@ -18,7 +20,43 @@ export interface CompletionSink {
    * `client.leases.complete(runId, body)` would have thrown (a `LeaseLostError` for a
    * lost lease, a connection error…), so callers handle both paths alike.
    */
-  complete(runId: string, body: CompleteRequest): Promise<void>;
+  complete(runId: string, body: CompleteRequest, options?: CompleteOptions): Promise<void>;
+}
+
+/** Options of {@link CompletionSink.complete}. */
+export interface CompleteOptions {
+  /**
+   * Called once the server accepted the complete, before the returned promise settles
+   * and before the batcher sends its next request: the attempt's slot is free from
+   * then on, so that request may already claim for it.
+   * @default none
+   */
+  onAccepted?: (() => void) | undefined;
+}
+
+/**
+ * The claims a worker has its completion requests carry: asked for one per request, and
+ * told what became of it. The worker keeps the slot accounting; the batcher only sends.
+ */
+export interface ClaimAlong {
+  /**
+   * The claim to carry in a request that completes `completing` attempts (their slots
+   * free up before it runs), or undefined for none. Its slots count as taken from now.
+   * A completion the server then refuses did not free its slot after all: for the round
+   * trip of the attempt's next complete the worker may hold one lease more (its phase
+   * has ended, so no more phases run than slots).
+   */
+  next(completing: number): CompletionClaim | undefined;
+  /**
+   * The server applied the claim: `leases` are the worker's to start. Called before
+   * any of the request's completions settle, so the slots they free are already
+   * refilled when the attempts that held them end.
+   */
+  answered(claim: CompletionClaim, leases: Lease[]): void;
+  /** The request failed without an answer: the claim may have been applied. */
+  unanswered(claim: CompletionClaim): void;
+  /** The claim was certainly not applied (the request was refused, or the server ignored it). */
+  dropped(claim: CompletionClaim): void;
 }
 
 /** Options of {@link CompletionBatcher}. */
@@ -36,6 +74,12 @@ export interface CompletionBatcherOptions {
    * @default 1 MiB
    */
   maxBatchBytes?: number;
+  /**
+   * Claims to carry in completion requests (`leases.completeAndClaim`), so that a busy
+   * worker claims its next phases in the request that ends its last ones.
+   * @default none: completion requests claim nothing
+   */
+  claimAlong?: ClaimAlong;
 }
 
 interface Pending {
@@ -47,16 +91,23 @@ interface Pending {
 
 /**
  * Coalesces the completes of one worker's attempts into `POST /ops/completions`
- * requests. With no request in flight a complete is sent at once (an idle worker waits
- * for nothing: no timer, no delay); while one is in flight, completes queue and go
- * together, up to `maxBatch` a request, as soon as it answers. Each completion's
- * result settles its own promise: `completed` resolves, `rejected` rejects with the
- * SDK's error for that problem, and a failure of the whole request rejects every
- * completion in it with that error (callers retry; a repeated completion has no second
- * effect). A request the server refuses outright (400, 413…) is split so the refusal
+ * requests. With no request in flight a complete is sent at the end of the current turn
+ * of the event loop (`setImmediate`: no timer, well under a millisecond), so the
+ * attempts that end in the same turn, such as the leases one answer brought, go in one
+ * request rather than the first alone and the rest after it; while one is in flight,
+ * completes queue and go together, up to `maxBatch` a request, as soon as it answers.
+ * Each completion's result settles its own promise: `completed` resolves, `rejected`
+ * rejects with the SDK's error for that problem, and a failure of the whole request
+ * rejects every completion in it with that error (callers retry; a repeated completion
+ * has no second effect). A request the server refuses outright (400, 413…) is split so the refusal
  * reaches only the completion it concerns. Without `completeBatch`, or from a server
  * that does not know the endpoint (404/405), it completes one attempt per request
  * with `client.leases.complete`, for good.
+ *
+ * With `claimAlong` and a client that has `leases.completeAndClaim`, each request also
+ * carries the claim `claimAlong.next()` plans, and the leases it brings back are handed
+ * over before the completions settle. A server that ignores the claim (older than it)
+ * or refuses it (400 on `claim`) is detected once: from then on requests claim nothing.
  *
  * Requests carry no abort signal: a worker that is shutting down still sends every
  * queued complete (its running phases wait for them).
@@ -74,7 +125,9 @@ export class CompletionBatcher implements CompletionSink {
   readonly #maxBatchBytes: number;
   readonly #queue: Pending[] = [];
   #batched: boolean;
+  #claimAlong: ClaimAlong | undefined;
   #inFlight = 0;
+  #drainScheduled = false;
 
   constructor(options: CompletionBatcherOptions) {
     this.#client = options.client;
@@ -85,6 +138,13 @@ export class CompletionBatcher implements CompletionSink {
     );
     this.#maxBatchBytes = Math.max(1, options.maxBatchBytes ?? 1024 * 1024);
     this.#batched = typeof options.client.leases.completeBatch === "function";
+    this.#claimAlong =
+      typeof options.client.leases.completeAndClaim === "function" ? options.claimAlong : undefined;
+  }
+
+  /** Whether completion requests still carry claims. */
+  get claiming(): boolean {
+    return this.#batched && this.#claimAlong !== undefined;
   }
 
   /** Whether completes still go through `POST /ops/completions`. */
@@ -92,13 +152,24 @@ export class CompletionBatcher implements CompletionSink {
     return this.#batched;
   }
 
-  complete(runId: string, body: CompleteRequest): Promise<void> {
+  complete(runId: string, body: CompleteRequest, options: CompleteOptions = {}): Promise<void> {
     const completion: Completion = { ...body, run_id: runId };
-    if (!this.#batched) return this.#single(completion);
+    const { onAccepted } = options;
+    if (!this.#batched) return this.#single(completion).then(onAccepted);
     return new Promise<void>((resolve, reject) => {
       const bytes = Buffer.byteLength(JSON.stringify(completion));
-      this.#queue.push({ completion, bytes, resolve, reject });
-      if (this.#inFlight === 0) this.#drain();
+      const accepted = () => {
+        onAccepted?.();
+        resolve();
+      };
+      this.#queue.push({ completion, bytes, resolve: accepted, reject });
+      if (this.#inFlight === 0 && !this.#drainScheduled) {
+        this.#drainScheduled = true;
+        setImmediate(() => {
+          this.#drainScheduled = false;
+          if (this.#inFlight === 0) this.#drain();
+        });
+      }
     });
   }
 
@@ -136,15 +207,78 @@ export class CompletionBatcher implements CompletionSink {
         for (const pending of batch) this.#sendSingle(pending);
         return;
       }
-      // Called as a method: the SDK's resources use `this`.
-      const results = await leases.completeBatch(batch.map((pending) => pending.completion));
+      const completions = batch.map((pending) => pending.completion);
+      const along = this.#claimAlong;
+      const claim = this.#batched ? along?.next(batch.length) : undefined;
+      let answer: { results: CompletionResult[]; leases?: Lease[] | undefined };
+      try {
+        // Called as methods: the SDK's resources use `this`. (#claimAlong is only set
+        // with a client that has completeAndClaim.)
+        answer =
+          claim === undefined
+            ? { results: await leases.completeBatch(completions) }
+            : await leases.completeAndClaim!(completions, claim);
+      } catch (error) {
+        if (along !== undefined && claim !== undefined && this.#claimFailed(along, claim, error)) {
+          // Refused for the claim alone: the same completions go again, without one.
+          void this.#send(batch);
+          return;
+        }
+        this.#failed(batch, error);
+        return;
+      }
+      if (along !== undefined && claim !== undefined) {
+        if (answer.leases === undefined) {
+          // A control plane older than the claim: it completed and claimed nothing.
+          this.#stopClaiming("the control plane ignored the claim of POST /ops/completions");
+          along.dropped(claim);
+        } else {
+          try {
+            along.answered(claim, answer.leases);
+          } catch (error) {
+            // The worker's bug, not the request's: the completions still settle below.
+            this.#logger.error({ err: String(error) }, "could not start the claimed leases");
+          }
+        }
+      }
+      const { results } = answer;
       for (const [index, pending] of batch.entries()) settle(pending, results[index]);
-    } catch (error) {
-      this.#failed(batch, error);
     } finally {
       this.#inFlight--;
       if (this.#queue.length > 0) this.#drain();
     }
+  }
+
+  /**
+   * Tells `along` what became of a claim whose request failed; true when the server
+   * refused the claim itself, which then stops for good.
+   */
+  #claimFailed(along: ClaimAlong, claim: CompletionClaim, error: unknown): boolean {
+    const kind = clientErrorKind(error);
+    // Anything but a refusal (no answer, a timeout, a 5xx, backpressure after retries)
+    // may have followed an attempt the server applied: the claim is repeated later.
+    if (kind !== "fatal") {
+      along.unanswered(claim);
+      return false;
+    }
+    along.dropped(claim);
+    if (isUnknownRoute(error)) {
+      // No POST /ops/completions at all: #failed falls back to single completes.
+      this.#stopClaiming("the control plane has no POST /ops/completions");
+      return false;
+    }
+    if (refusesClaim(error)) {
+      this.#stopClaiming("the control plane refused the claim of POST /ops/completions");
+      return true;
+    }
+    return false;
+  }
+
+  /** From now on, completion requests carry no claim (logged once). */
+  #stopClaiming(why: string): void {
+    if (this.#claimAlong === undefined) return;
+    this.#claimAlong = undefined;
+    this.#logger.info(`${why}; claiming in requests of their own`);
   }
 
   #failed(batch: Pending[], error: unknown): void {
@@ -178,6 +312,17 @@ export class CompletionBatcher implements CompletionSink {
     const { run_id: runId, ...body } = completion;
     await this.#client.leases.complete(runId, body);
   }
+}
+
+/** Whether a 400 names the request's `claim` (`body.claim…`) among its problems. */
+function refusesClaim(error: unknown): boolean {
+  // Duck-typed like clientErrorKind: the SDK's ValidationError carries `problem.errors`.
+  const shape = (error as { status?: unknown; problem?: { errors?: unknown } } | null) ?? {};
+  if (shape.status !== 400 || !Array.isArray(shape.problem?.errors)) return false;
+  return shape.problem.errors.some((issue: { path?: unknown }) => {
+    const path = typeof issue?.path === "string" ? issue.path : "";
+    return path === "body.claim" || path.startsWith("body.claim.");
+  });
 }
 
 /** Settles one completion with its result, matched by position and checked by id. */

@@ -39,6 +39,13 @@ export interface RunLeaseDeps {
    * that attempts ending together are completed in one request.
    */
   completions: CompletionSink;
+  /**
+   * Called once the attempt is over (its complete accepted, or no complete to send),
+   * before the lease's own cleanup: the worker may fill its slot from then on. Called
+   * again at the end of the lease; only the first call counts.
+   * @default none
+   */
+  released?: () => void;
 }
 
 /**
@@ -147,6 +154,7 @@ export async function runLease(lease: Lease, deps: RunLeaseDeps): Promise<LeaseR
     await started;
     return await finish(lease, outcome, keeper, buffer, logger, deps);
   } finally {
+    deps.released?.();
     // An attempt that ends early (abandoned, or a bug) still lets the heartbeat finish
     // before the keeper stops, so its held events are not lost.
     await started;
@@ -219,7 +227,8 @@ async function complete(
   for (let failures = 0; ; failures++) {
     try {
       // Settles as the single `client.leases.complete` would, batched or not.
-      await deps.completions.complete(lease.run_id, body);
+      // Accepted: the attempt is over and its slot free, even before this resumes.
+      await deps.completions.complete(lease.run_id, body, { onAccepted: deps.released });
       return "ok";
     } catch (error) {
       const kind = clientErrorKind(error);

@@ -1,9 +1,10 @@
 import { hostname } from "node:os";
-import { type Lease, MAX_BATCH_SIZE } from "@controlroom/contract";
+import { type CompletionClaim, type Lease, MAX_BATCH_SIZE } from "@controlroom/contract";
 import type { ExecutorDefinition, PhaseMap } from "../definition/define-executor.js";
 import { ExecutorKitError } from "../errors/executor-kit-error.js";
 import { abortableSleep } from "../internal/abortable-sleep.js";
 import type { ArtifactSink } from "../internal/artifact-sink.js";
+import { ClaimSlots, type SlotClaim } from "../internal/claim-slots.js";
 import { clientErrorKind, retryAfterMsOf } from "../internal/client-error-kind.js";
 import { CompletionBatcher } from "../internal/completion-batcher.js";
 import { createLogger } from "../internal/create-logger.js";
@@ -39,7 +40,9 @@ import type { WorkerSummary } from "./worker-summary.js";
  * one request (`POST /ops/claims/batch`), and with `leases.completeBatch` the attempts
  * that end while a complete is in flight are completed together in the next one
  * (`POST /ops/completions`); from a server without those endpoints it falls back to
- * one claim and one complete per phase.
+ * one claim and one complete per phase. With `leases.completeAndClaim` each completion
+ * request also claims the slots it frees (and any others free), so a busy worker makes
+ * one request per cycle; the long-polled claim is for when no completion is pending.
  *
  * @example
  * ```ts
@@ -138,12 +141,62 @@ export async function runWorker<TPhases extends PhaseMap>(
   }
 
   const running = new Set<Promise<LeaseResult>>();
-  // Shared by every lease: attempts that end together are completed in one request.
-  const completions = new CompletionBatcher({ client, logger });
+  // Every claim, the loop's own and those completion requests carry, reserves its slots
+  // here first: the worker never asks for more leases than it has room for. A lease's
+  // slot frees as soon as its attempt's complete is accepted, not when the attempt's
+  // cleanup is done.
+  const slots = new ClaimSlots(concurrency);
+  // Whether the last claim took every lease it asked for: work is queued. The worker
+  // then waits for half its slots before claiming again, so that under load a claim
+  // carries several leases instead of one per freed slot; with the queue drained it
+  // claims as soon as one slot is free, so an idle worker adds no latency.
+  let backlog = false;
+  const claimFields = {
+    executor_id: executorId,
+    capabilities: [...(options.capabilities ?? executor.capabilities)],
+    environments: [...(options.environments ?? ["dev"])],
+    // The phase starts as soon as the lease arrives: no first heartbeat needed.
+    start: true,
+    ...(options.leaseSeconds === undefined ? {} : { lease_seconds: options.leaseSeconds }),
+  };
+  const slotOf = (claim: CompletionClaim): SlotClaim => ({
+    requestId: claim.request_id,
+    maxLeases: claim.max_leases,
+  });
+  // Shared by every lease: attempts that end together are completed in one request, and
+  // that request also claims the slots it frees (and any others free), so a busy worker
+  // makes one request per cycle rather than a complete and a claim.
+  const completions = new CompletionBatcher({
+    client,
+    logger,
+    claimAlong: {
+      next: (completing) => {
+        if (stopping.signal.aborted) return undefined;
+        const claim = slots.reserve(1, MAX_BATCH_SIZE, completing);
+        return (
+          claim && { ...claimFields, request_id: claim.requestId, max_leases: claim.maxLeases }
+        );
+      },
+      answered: (claim, leases) => {
+        slots.release(slotOf(claim));
+        backlog = leases.length === claim.max_leases;
+        for (const lease of leases) startLease(lease);
+      },
+      unanswered: (claim) => slots.keep(slotOf(claim)),
+      dropped: (claim) => slots.release(slotOf(claim)),
+    },
+  });
   // One promise for the whole loop: a fresh listener per wait would pile up.
   const stopped = once(stopping.signal);
   const startLease = (lease: Lease) => {
     summary.claimed++;
+    slots.leaseStarted();
+    let over = false;
+    const released = () => {
+      if (over) return;
+      over = true;
+      slots.leaseEnded();
+    };
     const task = runLease(lease, {
       executor,
       client,
@@ -158,13 +211,16 @@ export async function runWorker<TPhases extends PhaseMap>(
       shutdown: shutdown.signal,
       lineage,
       completions,
+      released,
     }).then(
       (result) => {
+        released();
         summary[result]++;
         return result;
       },
       // runLease never throws; this keeps an unexpected bug from killing the worker.
       (error: unknown) => {
+        released();
         logger.error({ err: redactor.redactString(String(error)) }, "attempt crashed");
         summary.rejected++;
         return "rejected" as const;
@@ -177,47 +233,28 @@ export async function runWorker<TPhases extends PhaseMap>(
   logger.info({ concurrency, environments: options.environments ?? ["dev"] }, "worker started");
   let fatal: unknown;
   let failures = 0;
-  // Minted once per logical claim and reused on retries, so a claim that succeeded on
-  // the server but whose response was lost returns the same lease, not a second one.
-  let requestId: string | undefined;
-  // A batch claim's size, fixed with its request_id: a retry asks for the same leases.
-  // Slots only free up meanwhile, so it never asks for more than are free.
-  let requestMax: number | undefined;
   // Until the server shows it does not know POST /ops/claims/batch.
   let batchClaims = typeof client.claims.claimBatch === "function";
-  // Whether the last claim took every lease it asked for: work is queued. The worker
-  // then waits for half its slots before claiming again, so that under load a claim
-  // carries several leases instead of one per freed slot; with the queue drained it
-  // claims as soon as one slot is free, so an idle worker adds no latency.
-  let backlog = false;
   try {
     while (!stopping.signal.aborted) {
-      const free = concurrency - running.size;
       const wanted = batchClaims && backlog ? Math.ceil(concurrency / 2) : 1;
-      if (free < wanted) {
-        await Promise.race([...running, stopped]);
+      // A claim that went unanswered comes back from `reserve` with its request_id, so a
+      // claim that succeeded on the server but whose response was lost returns the same
+      // leases, not more. Its size is fixed with it: slots only free up meanwhile.
+      const claim = slots.reserve(wanted, batchClaims ? MAX_BATCH_SIZE : 1);
+      if (claim === undefined) {
+        await Promise.race([stopped, slots.changed()]);
         continue;
       }
-      requestId ??= crypto.randomUUID();
       const startedAt = Date.now();
-      const body = {
-        executor_id: executorId,
-        capabilities: [...(options.capabilities ?? executor.capabilities)],
-        environments: [...(options.environments ?? ["dev"])],
-        request_id: requestId,
-        wait_ms: claimWaitMs,
-        // The phase starts as soon as the lease arrives: no first heartbeat needed.
-        start: true,
-        ...(options.leaseSeconds === undefined ? {} : { lease_seconds: options.leaseSeconds }),
-      };
+      const body = { ...claimFields, request_id: claim.requestId, wait_ms: claimWaitMs };
       let leases: Lease[];
       try {
         const { claims } = client;
         if (batchClaims && typeof claims.claimBatch === "function") {
-          requestMax ??= Math.min(MAX_BATCH_SIZE, concurrency - running.size);
           // Called as a method: the SDK's resources use `this`.
           leases = await claims.claimBatch(
-            { ...body, max_leases: requestMax },
+            { ...body, max_leases: claim.maxLeases },
             { signal: stopping.signal },
           );
         } else {
@@ -225,12 +262,15 @@ export async function runWorker<TPhases extends PhaseMap>(
           leases = lease ? [lease] : [];
         }
       } catch (error) {
-        if (stopping.signal.aborted) break;
+        if (stopping.signal.aborted) {
+          slots.release(claim);
+          break;
+        }
         if (batchClaims && isUnknownRoute(error)) {
           // An older control plane: claim one phase per request from now on. The batch
-          // claim took nothing, so the single claim may reuse its request_id.
+          // claim took nothing.
           batchClaims = false;
-          requestMax = undefined;
+          slots.release(claim);
           logger.info(
             "the control plane has no POST /ops/claims/batch; claiming one phase per request",
           );
@@ -239,11 +279,13 @@ export async function runWorker<TPhases extends PhaseMap>(
         const kind = clientErrorKind(error);
         const message = redactor.redactString(String((error as Error)?.message ?? error));
         if (kind === "fatal") {
+          slots.release(claim);
           logger.error({ err: message }, "the control plane refused the claim; stopping");
           fatal = error;
           stop("fatal claim error");
           break;
         }
+        slots.keep(claim);
         failures++;
         const backoff = Math.min(backoffMaxMs, backoffInitialMs * 2 ** (failures - 1));
         const delay = Math.max(retryAfterMsOf(error) ?? 0, backoff * (1 + 0.2 * Math.random()));
@@ -255,9 +297,8 @@ export async function runWorker<TPhases extends PhaseMap>(
         continue;
       }
       failures = 0;
-      requestId = undefined;
-      backlog = leases.length > 0 && leases.length === requestMax;
-      requestMax = undefined;
+      slots.release(claim);
+      backlog = leases.length > 0 && leases.length === claim.maxLeases;
       for (const lease of leases) startLease(lease);
       if (leases.length === 0 && Date.now() - startedAt < claimWaitMs / 2) {
         // The server answered "nothing" without waiting (no long-poll support, or a
@@ -267,10 +308,14 @@ export async function runWorker<TPhases extends PhaseMap>(
     }
   } finally {
     options.signal?.removeEventListener("abort", onOuterAbort);
+    // A claim left unanswered is not repeated now: whatever it took expires on the server.
+    slots.forgetUnanswered();
     if (running.size > 0) {
       logger.info({ running: running.size, grace_ms: graceMs }, "waiting for running phases");
       const graceTimer = setTimeout(() => forceStop("grace period over"), graceMs);
-      await Promise.all([...running]);
+      // Again until none is left: a completion request in flight may still bring leases
+      // its claim took before the worker stopped, and they are run like the others.
+      while (running.size > 0) await Promise.all([...running]);
       clearTimeout(graceTimer);
     }
     if (handleSignals) {

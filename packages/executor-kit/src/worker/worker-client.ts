@@ -4,6 +4,7 @@ import type {
   ClaimRequest,
   CompleteRequest,
   Completion,
+  CompletionClaim,
   CompletionResult,
   EventInput,
   HeartbeatRequest,
@@ -76,6 +77,16 @@ export interface WorkerClient {
       completions: Completion[],
       options?: { signal?: AbortSignal },
     ): Promise<CompletionResult[]>;
+    /**
+     * Completes several attempts, then claims in the same request (and transaction):
+     * one result per completion, and the claim's leases (`undefined` from a server that
+     * ignored the claim).
+     */
+    completeAndClaim?(
+      completions: Completion[],
+      claim: Omit<CompletionClaim, "request_id"> & { request_id?: string },
+      options?: { signal?: AbortSignal },
+    ): Promise<{ results: CompletionResult[]; leases?: Lease[] | undefined }>;
   };
   events: {
     buffer(

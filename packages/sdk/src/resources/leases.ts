@@ -1,6 +1,8 @@
 import type {
+  CompleteBatchResponse,
   CompleteRequest,
   Completion,
+  CompletionClaim,
   CompletionResult,
   HeartbeatRequest,
   HeartbeatResponse,
@@ -8,6 +10,22 @@ import type {
 } from "@controlroom/contract";
 import type { CallOptions } from "../client-options.js";
 import type { HttpTransport } from "../internal/http-transport.js";
+import { uuidv7 } from "../uuidv7.js";
+
+/**
+ * The claim of `leases.completeAndClaim`: the contract's `CompletionClaim` (a batch
+ * claim without `wait_ms`) with `request_id` optional (minted once per call when left
+ * out; the same on every retry).
+ *
+ * @example
+ * ```ts
+ * const claim: CompletionClaimBody = { executor_id: "worker-1", capabilities: [], environments: ["dev"],
+ *   max_leases: 2, start: true };
+ * ```
+ */
+export type CompletionClaimBody = Omit<CompletionClaim, "request_id"> & {
+  request_id?: string | undefined;
+};
 
 /** Runs before a complete is sent, e.g. to flush buffered events first. */
 export type BeforeComplete = (runId: string) => Promise<void>;
@@ -80,13 +98,52 @@ export class LeasesResource {
     completions: Completion[],
     options: CallOptions = {},
   ): Promise<CompletionResult[]> {
-    const runIds = new Set(completions.map((completion) => completion.run_id));
-    await Promise.all([...runIds].map((runId) => this.#beforeComplete(runId)));
+    await this.#flushRuns(completions);
     const { results } = await this.#http.send({
       endpoint: "completeBatch",
       body: { completions },
       signal: options.signal,
     });
     return results;
+  }
+
+  /**
+   * {@link completeBatch}, then a claim of the caller's next phases in the same request
+   * and the same transaction: for a busy worker, one round trip per cycle instead of a
+   * complete and a claim. The claim is `claims.claimBatch`'s without `wait_ms` (it never
+   * waits) and runs after the completions, so a phase they made runnable can be among
+   * the leases. One `request_id` is minted per call, so a retried request answers the
+   * same results and the same leases, never more.
+   *
+   * `leases` is `[]` when nothing was runnable; it is `undefined` only from a control
+   * plane older than this call, which ignored the claim (nothing was claimed: claim
+   * with `claims.claimBatch` instead).
+   *
+   * @example
+   * ```ts
+   * const { results, leases } = await client.leases.completeAndClaim(
+   *   [{ run_id: a.run_id, lease_token: a.lease_token, status: "succeeded", output: {} }],
+   *   { executor_id: "w1", capabilities: [], environments: ["dev"], max_leases: 1, start: true },
+   * );
+   * for (const lease of leases ?? []) startPhase(lease);
+   * ```
+   */
+  async completeAndClaim(
+    completions: Completion[],
+    claim: CompletionClaimBody,
+    options: CallOptions = {},
+  ): Promise<CompleteBatchResponse> {
+    await this.#flushRuns(completions);
+    return this.#http.send({
+      endpoint: "completeBatch",
+      body: { completions, claim: { ...claim, request_id: claim.request_id ?? uuidv7() } },
+      signal: options.signal,
+    });
+  }
+
+  /** Flushes this client's buffered events of every run among `completions`. */
+  async #flushRuns(completions: Completion[]): Promise<void> {
+    const runIds = new Set(completions.map((completion) => completion.run_id));
+    await Promise.all([...runIds].map((runId) => this.#beforeComplete(runId)));
   }
 }

@@ -7,7 +7,8 @@ import { withLongPollSlot } from "./with-long-poll-slot.js";
 
 /**
  * Handlers of the lease endpoints: claim one run's next phase, claim across runs
- * (long-polling with `wait_ms`), heartbeat and complete. A claim that finds nothing
+ * (long-polling with `wait_ms`), heartbeat and complete (several at once, optionally
+ * claiming the caller's next phases in the same transaction). A claim that finds nothing
  * gives the lease reaper a (throttled) pass and claims again if it expired anything, so
  * work held by a dead executor is claimable as soon as its lease has run out, not a
  * reaper interval later; a claim that finds work does not wait for the reaper.
@@ -107,7 +108,13 @@ export function leaseHandlers(
       c.json(await store.heartbeat(claims, params.run_id, body), 200),
     completePhase: async ({ c, claims, params, body }) =>
       c.json(await store.complete(claims, params.run_id, body), 200),
-    completeBatch: async ({ c, claims, body }) =>
-      c.json({ results: await store.completeBatch(claims, body.completions) }, 200),
+    completeBatch: async ({ c, claims, body }) => {
+      const { completions, claim } = body;
+      // With a claim, one transaction completes and then claims; it never long-polls.
+      if (claim === undefined) {
+        return c.json({ results: await store.completeBatch(claims, completions) }, 200);
+      }
+      return c.json(await store.completeAndClaim(claims, completions, claim), 200);
+    },
   };
 }
