@@ -18,6 +18,7 @@ import {
   openHttpHarness,
 } from "./http-harness.js";
 import { pgliteDriver, postgresDriver, type StoreHarness } from "./store-harness.js";
+import { runShape, trailShape } from "./trail-shape.js";
 
 // POST /ops/claims/batch and POST /ops/completions through the real app, on both stores:
 // each lease and each completion must be what the single-phase endpoints make of it.
@@ -199,33 +200,6 @@ for (const driver of DRIVERS) {
 
     it("leaves the same runs and trails as single claims and completes", async () => {
       const phases = ["extract", "transform", "load"];
-      const normalise = (events: Event[]) =>
-        events.map((event) => ({
-          seq: event.seq,
-          type: event.type,
-          phase: event.phase,
-          level: event.level,
-          message: event.message,
-          // Times differ between the two runs; every other value must be the same.
-          payload: Object.fromEntries(
-            Object.entries(event.payload).map(([key, value]) => [
-              key,
-              key === "expires_at" || key === "wait_ms" ? typeof value : value,
-            ]),
-          ),
-        }));
-      const shape = (run: Awaited<ReturnType<typeof getRun>>) => ({
-        status: run.status,
-        output_manifest: run.output_manifest,
-        phases: run.phases.map((phase) => ({
-          name: phase.name,
-          status: phase.status,
-          attempt: phase.attempt,
-          claimed_by: phase.claimed_by,
-          lease_expires_at: phase.lease_expires_at,
-          output: phase.output,
-        })),
-      });
       // The same output for both runs, so that the runs can be compared whole.
       const complete = (lease: Lease) => ({
         ...succeeded(lease),
@@ -252,8 +226,8 @@ for (const driver of DRIVERS) {
         expect(results.map((result) => result.outcome)).toEqual(["completed"]);
       }
 
-      const singleTrail = normalise(await trail(one.viewer, singleRun));
-      const batchTrail = normalise(await trail(many.viewer, batchRun));
+      const singleTrail = trailShape(await trail(one.viewer, singleRun));
+      const batchTrail = trailShape(await trail(many.viewer, batchRun));
       expect(batchTrail).toEqual(singleTrail);
       expect(batchTrail.map((event) => [event.type, event.phase])).toEqual([
         ["RUN_CREATED", null],
@@ -266,8 +240,8 @@ for (const driver of DRIVERS) {
         ["RUN_SUCCEEDED", null],
       ]);
       expect(batchTrail.map((event) => event.seq)).toEqual(batchTrail.map((_, i) => i + 1));
-      expect(shape(await getRun(many.viewer, batchRun))).toEqual(
-        shape(await getRun(one.viewer, singleRun)),
+      expect(runShape(await getRun(many.viewer, batchRun))).toEqual(
+        runShape(await getRun(one.viewer, singleRun)),
       );
     });
 
