@@ -107,6 +107,21 @@ function expectKeyPlans(getQuery: () => Query): void {
     });
   }
 
+  // A later `create or replace` without the SET clauses would drop them silently.
+  it("keeps the batch functions' plans generic and free of sequential scans", async () => {
+    const rows = await getQuery()(
+      `select proname, array_to_string(proconfig, ',') from pg_proc
+        where pronamespace = 'ops'::regnamespace
+          and proname in ('claim_phases', 'complete_phases', '_emit_run_events')
+        order by proname`,
+    );
+    expect(rows).toEqual([
+      "_emit_run_events enable_seqscan=off,plan_cache_mode=force_generic_plan",
+      "claim_phases enable_seqscan=off,plan_cache_mode=force_generic_plan",
+      "complete_phases enable_seqscan=off,plan_cache_mode=force_generic_plan",
+    ]);
+  });
+
   it("keeps runs_tenant_newest for listing a tenant's runs", async () => {
     const plan = await planLines(
       getQuery(),
