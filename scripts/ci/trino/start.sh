@@ -118,6 +118,17 @@ for _ in $(seq 1 600); do
   kill -0 "$pid" 2>/dev/null || break
   sleep 0.5
 done
+# "starting":false comes before the coordinator has registered itself as a worker node;
+# a query in that window fails with "No nodes available to run query". So also wait
+# until a query sees an active node.
+if [ "$ready" = 1 ]; then
+  ready=0
+  for _ in $(seq 1 240); do
+    if node "$trino_dir/active-nodes.mjs" "$url" 2>/dev/null; then ready=1; break; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+fi
 if [ "$ready" != 1 ]; then
   tail -n 60 "$state_dir/server.log" >&2
   "$trino_dir/stop.sh" >/dev/null 2>&1 || true
