@@ -37,11 +37,16 @@ afterAll(async () => {
 });
 
 /** A store that counts reads of `_delta_log/` objects, to see when a log is replayed. */
-function countingStore(inner: ObjectStore): ObjectStore & { logReads: number; failPuts: boolean } {
-  const counters = { logReads: 0, failPuts: false };
+function countingStore(
+  inner: ObjectStore,
+): ObjectStore & { logReads: number; logKeys: string[]; failPuts: boolean } {
+  const counters = { logReads: 0, logKeys: [] as string[], failPuts: false };
   const overrides: Partial<ObjectStore> = {
     get: (key, options) => {
-      if (key.includes("_delta_log/")) counters.logReads++;
+      if (key.includes("_delta_log/")) {
+        counters.logReads++;
+        counters.logKeys.push(key);
+      }
       return inner.get(key, options);
     },
     putIfAbsent: (key, data, options) => {
@@ -51,7 +56,7 @@ function countingStore(inner: ObjectStore): ObjectStore & { logReads: number; fa
   };
   return new Proxy(inner, {
     get(target, name) {
-      if (name === "logReads" || name === "failPuts") return counters[name];
+      if (name === "logReads" || name === "failPuts" || name === "logKeys") return counters[name];
       const own = overrides[name as keyof ObjectStore];
       if (own !== undefined) return own;
       const value = Reflect.get(target, name);
@@ -62,7 +67,7 @@ function countingStore(inner: ObjectStore): ObjectStore & { logReads: number; fa
       (counters as Record<string, unknown>)[name] = value;
       return true;
     },
-  }) as ObjectStore & { logReads: number; failPuts: boolean };
+  }) as ObjectStore & { logReads: number; logKeys: string[]; failPuts: boolean };
 }
 
 /** A version as a reader without a cache sees it. */
@@ -326,6 +331,49 @@ describe("DeltaLakehouse with the cache", () => {
       });
       expect(reads).toBe(0);
       await lake.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reads the logs of the tables a session says it will write before its work starts", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "controlroom-delta-cache-writes-"));
+    try {
+      const store = countingStore(createLocalObjectStore({ root: dir }));
+      const lake = createDeltaLakehouse({ store, checkpointInterval: 2 });
+      const overwrite = { mode: "overwrite", provenance } as const;
+      // A table with a checkpoint and commits after it.
+      for (let run = 0; run < 4; run++) {
+        await lake.session({}, (session) =>
+          session.writeQuery("gold/a", `SELECT range AS id FROM range(${run + 1})`, overwrite),
+        );
+      }
+      const fresh = createDeltaLakehouse({ store });
+      store.logKeys.length = 0;
+      const readsAtStart = await fresh.session(
+        {},
+        async (session) => {
+          const atStart = [...store.logKeys];
+          const a = await session.writeQuery("gold/a", "SELECT 7 AS id", overwrite);
+          // "gold/new" has no table yet: the hint does not stop the write creating it.
+          const created = await session.writeQuery("gold/new", "SELECT 1 AS id", overwrite);
+          expect([a.version, created.version]).toEqual([4, 0]);
+          return atStart;
+        },
+        { writes: ["gold/a", "gold/new", "gold/a", "gold/never_written"] },
+      );
+      // The read-ahead had started before the work ran (a few tables at a time, in order)...
+      expect(readsAtStart).toContain("gold/a/_delta_log/_last_checkpoint");
+      for (const table of ["gold/a", "gold/new", "gold/never_written"]) {
+        expect(store.logKeys).toContain(`${table}/_delta_log/_last_checkpoint`);
+      }
+      // ...and the write found gold/a cached: its log was loaded once, not twice.
+      const commitReads = store.logKeys.filter(
+        (key) => key === "gold/a/_delta_log/00000000000000000003.json",
+      );
+      expect(commitReads).toHaveLength(1);
+      expect((await fresh.contentHash({ location: "gold/a" })).rowCount).toBe(1);
+      await Promise.all([lake.close(), fresh.close()]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

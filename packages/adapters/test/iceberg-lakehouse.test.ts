@@ -136,15 +136,28 @@ describe("createIcebergLakehouse", () => {
       [1, "append", "gold"],
     ]);
 
-    // The same rows in a Delta lakehouse hash the same: the hash is the rows', not the format's.
+    // The same rows of the same types in a Delta lakehouse hash the same: the hash is
+    // the rows', not the format's. Iceberg has no `short`: its `qty` is an `int`, and
+    // the column types are part of the hash (format v2), so the Delta table gets `int`
+    // too; with Delta's `short` the digest differs.
     const deltaRoot = await mkdtemp(join(tmpdir(), "controlroom-iceberg-vs-delta-"));
     dirs.push(deltaRoot);
     const delta = createDeltaLakehouse({ store: createLocalObjectStore({ root: deltaRoot }) });
     try {
-      await delta.appendRows("bronze/odoo/moves", batchesOf(rows1, rows2), { schema, provenance });
+      const asIceberg: TableSchema = {
+        fields: schema.fields.map((f) => (f.name === "qty" ? { ...f, type: "integer" } : f)),
+      };
+      await delta.appendRows("bronze/odoo/moves", batchesOf(rows1, rows2), {
+        schema: asIceberg,
+        provenance,
+      });
+      await delta.appendRows("bronze/odoo/short", batchesOf(rows1, rows2), { schema, provenance });
       const deltaHash = await delta.contentHash({ location: "bronze/odoo/moves" });
       const icebergHash = await lake.contentHash({ location: "bronze/odoo/moves" });
       expect(icebergHash).toEqual({ ...deltaHash, version: 2 });
+      const short = await delta.contentHash({ location: "bronze/odoo/short" });
+      expect(short.rowCount).toBe(icebergHash.rowCount);
+      expect(short.sha256).not.toBe(icebergHash.sha256);
       expect((await lake.contentHash({ location: "bronze/odoo/moves", version: 1 })).rowCount).toBe(
         2,
       );

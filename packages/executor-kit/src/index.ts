@@ -41,6 +41,7 @@ export { RetryAfterError } from "./errors/retry-after-error.js";
 export {
   canonicalRowJson,
   createRowSetHash,
+  ROW_SET_HASH_V1,
   type RowSetDigest,
   rowSetDigestFromSum,
 } from "./hashing/row-set-hash.js";
@@ -84,6 +85,7 @@ export type {
   DerivedViewRef,
   Lakehouse,
   LakehouseSession,
+  LakehouseSessionOptions,
   RestoreTableOptions,
   SessionViewRef,
   TableContentHash,

@@ -1,5 +1,5 @@
 import type { ObjectStore } from "@controlroom/executor-kit";
-import { quoteIdentifier, quoteLiteral } from "../internal/sql-quote.js";
+import { quoteLiteral } from "../internal/sql-quote.js";
 import type { DeltaAction } from "./delta-actions.js";
 import { DeltaUnsupportedFeatureError } from "./delta-unsupported-feature-error.js";
 import type { DuckDbSession } from "./duckdb-session.js";
@@ -15,8 +15,15 @@ const CHUNK_ROWS = 50_000;
 
 /**
  * Reads the actions of a classic or multi-part Parquet checkpoint through DuckDB. Each
- * action struct comes back through `to_json`, so maps (`partitionValues`,
- * `configuration`) arrive as plain objects, as in a JSON commit.
+ * row comes back through `to_json` of the whole row, so maps (`partitionValues`,
+ * `configuration`) arrive as plain objects, as in a JSON commit, and whichever action
+ * columns the checkpoint has need no schema query first.
+ *
+ * One query per checkpoint: a snapshot load of a table with a checkpoint waited on
+ * three (a DESCRIBE of the files, a V2 check, the actions), each a few milliseconds
+ * of DuckDB's planning and Parquet footers, more than the rows themselves.
+ * `union_by_name` (which reads every file's schema before the scan, and took most of
+ * that DESCRIBE) is only asked for when there are parts whose schemas could differ.
  *
  * @example
  * ```ts
@@ -32,43 +39,33 @@ export async function readCheckpointActions(
   const copies = await localFileCopies(store, keys, signal);
   try {
     const files = `[${copies.paths.map(quoteLiteral).join(", ")}]`;
-    const source = `read_parquet(${files}, union_by_name = true, hive_partitioning = false)`;
-    const columns = new Set(
-      (await session.describe(`SELECT * FROM ${source} LIMIT 0`)).map((column) => column.name),
-    );
-    for (const column of V2_COLUMNS) {
-      if (!columns.has(column)) continue;
-      const [row] = await session.all(
-        `SELECT count(*) AS n FROM ${source} WHERE ${quoteIdentifier(column)} IS NOT NULL`,
-      );
-      if (Number(row?.n ?? 0) > 0) {
-        throw new DeltaUnsupportedFeatureError(
-          "v2Checkpoint",
-          `the checkpoint ${keys[0]} is a V2 checkpoint (${column} actions); V2 checkpoints are not supported`,
-        );
-      }
-    }
-    const present = STATE_COLUMNS.filter((column) => columns.has(column));
-    if (present.length === 0) return [];
+    const union = copies.paths.length > 1 ? "union_by_name = true, " : "";
     // One JSON array text per chunk of rows instead of a JS value per row and column:
     // a checkpoint of 10,000 files then costs one JSON.parse per chunk. Chunks keep
     // memory bounded for checkpoints of millions of files; the order is the files'.
-    const struct = present
-      .map((column) => `${quoteIdentifier(column)} := ${quoteIdentifier(column)}`)
-      .join(", ");
+    // The row's own struct (`r`) holds every column the files have; the file name and
+    // row number are added as columns named so that they cannot clash with Delta's.
     const chunks = await session.all(
-      `SELECT string_agg(to_json(struct_pack(${struct})), ',' ORDER BY file_row_number) AS actions FROM read_parquet(${files}, union_by_name = true, hive_partitioning = false, filename = true, file_row_number = true) GROUP BY filename, file_row_number // ${CHUNK_ROWS} ORDER BY list_position(${files}, filename), file_row_number // ${CHUNK_ROWS}`,
+      `SELECT string_agg(to_json(r), ',' ORDER BY ${ROW}) AS actions FROM read_parquet(${files}, ${union}hive_partitioning = false, filename = '${FILE}', file_row_number = true) AS r GROUP BY ${FILE}, ${ROW} // ${CHUNK_ROWS} ORDER BY list_position(${files}, ${FILE}), ${ROW} // ${CHUNK_ROWS}`,
     );
     const actions: DeltaAction[] = [];
     for (const chunk of chunks) {
       const rows = JSON.parse(`[${chunk.actions as string}]`) as Record<string, unknown>[];
       for (const row of rows) {
+        for (const column of V2_COLUMNS) {
+          if (row[column] === null || row[column] === undefined) continue;
+          throw new DeltaUnsupportedFeatureError(
+            "v2Checkpoint",
+            `the checkpoint ${keys[0]} is a V2 checkpoint (${column} actions); V2 checkpoints are not supported`,
+          );
+        }
         const action: Record<string, unknown> = {};
-        for (const column of present) {
+        for (const column of STATE_COLUMNS) {
           const value = row[column];
           if (value !== null && value !== undefined) action[column] = value;
         }
-        actions.push(action as DeltaAction);
+        // A row of columns this reader does not know (commitInfo…) carries no state.
+        if (Object.keys(action).length > 0) actions.push(action as DeltaAction);
       }
     }
     return actions;
@@ -76,3 +73,7 @@ export async function readCheckpointActions(
     await copies.dispose();
   }
 }
+
+// Names of the columns read_parquet adds; Delta's own columns are camelCase action names.
+const FILE = "__controlroom_file";
+const ROW = "file_row_number";

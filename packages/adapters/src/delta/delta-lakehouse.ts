@@ -3,6 +3,7 @@ import type {
   ContentHashOptions,
   Lakehouse,
   LakehouseSession,
+  LakehouseSessionOptions,
   ObjectStore,
   ObjectStoreCallOptions,
   RestoreTableOptions,
@@ -29,6 +30,7 @@ import { checkSchemaFits } from "../lakehouse/check-schema-fits.js";
 import { createDerivedView, isDerived } from "../lakehouse/derived-view.js";
 import { invalidValueError } from "../lakehouse/invalid-value-error.js";
 import { LakehouseWorkspace } from "../lakehouse/lakehouse-workspace.js";
+import { readAhead } from "../lakehouse/read-ahead.js";
 import { stagedRowsSql, stageJsonRows } from "../lakehouse/stage-json-rows.js";
 import { stagingColumns } from "../lakehouse/staging-columns.js";
 import { tableLocation } from "../lakehouse/table-location.js";
@@ -45,7 +47,8 @@ const VIEW_CONCURRENCY = 4;
 /**
  * The {@link Lakehouse} port on Delta Lake tables with DuckDB in process: rows land
  * through newline-delimited JSON staged on disk, sessions are views over pinned table
- * versions, query results become new versions, and content hashes stream every row.
+ * versions, query results become new versions, and content hashes are one aggregate in
+ * DuckDB (row-set hash format v2, `duckDbRowSetHash`).
  * Each session, append and hash runs on an in-memory DuckDB of its own (so concurrent
  * sessions cannot see each other's views, and memory is released afterwards) and a
  * scratch directory that is deleted when it ends.
@@ -146,12 +149,22 @@ export class DeltaLakehouse implements Lakehouse {
   async session<T>(
     views: Readonly<Record<string, SessionViewRef>>,
     work: (session: LakehouseSession) => Promise<T>,
-    options: ObjectStoreCallOptions = {},
+    options: LakehouseSessionOptions = {},
   ): Promise<T> {
     this.#checkOpen();
     const { signal } = options;
+    // The tables the work will write: their logs are read (into the snapshot cache)
+    // while the engine starts and the views register, rather than one by one before
+    // each write. Failures are left for the write to meet and report.
+    const ahead = readAhead(
+      (options.writes ?? []).map((location) => tableLocation(location)),
+      (location, aheadSignal) => this.#snapshot({ location }, aheadSignal),
+      signal,
+    );
     return this.#withWorkspace(async (workspace) => {
-      const engine = await workspace.engine();
+      // The engine starts (20-30 ms for a new DuckDB) while the views' logs are read.
+      const starting = workspace.engine();
+      starting.catch(() => undefined);
       const registered: TableView[] = [];
       try {
         const entries = Object.entries(views);
@@ -160,7 +173,7 @@ export class DeltaLakehouse implements Lakehouse {
         await mapWithLimit(entries, VIEW_CONCURRENCY, async ([name, ref]) => {
           if (isDerived(ref)) return;
           const snapshot = await this.#requireSnapshot(ref, signal, `view "${name}"`);
-          const view = await registerTableView(engine, name, snapshot, {
+          const view = await registerTableView(await starting, name, snapshot, {
             store: this.#store,
             location: tableLocation(ref.location),
             tempDirectory: workspace.directory,
@@ -168,14 +181,18 @@ export class DeltaLakehouse implements Lakehouse {
           });
           registered.push(view);
         });
+        const engine = await starting;
         for (const [name, ref] of entries) {
           if (isDerived(ref)) await createDerivedView(engine, name, ref, signal);
         }
         let hashes = 0;
         return await work({
           engine,
-          writeQuery: (location, sql, writeOptions) =>
-            this.#writeQuery(engine, workspace, location, sql, writeOptions),
+          writeQuery: async (location, sql, writeOptions) => {
+            // A write waits for its table's read-ahead, so that it finds it cached.
+            await ahead.ready(tableLocation(location));
+            return this.#writeQuery(engine, workspace, location, sql, writeOptions);
+          },
           contentHash: (ref, hashOptions = {}) =>
             // A view name of its own: hashes may run side by side with other work.
             this.#hashInEngine(engine, workspace, `__controlroom_hash_${hashes++}`, ref, {
@@ -187,7 +204,7 @@ export class DeltaLakehouse implements Lakehouse {
         // Closing the workspace drops everything too; disposing says what is released.
         for (const view of registered) await view.dispose().catch(() => undefined);
       }
-    });
+    }).finally(() => ahead.settled()); // No log read outlives the session.
   }
 
   async restore(location: string, options: RestoreTableOptions): Promise<TableRestoreResult> {
@@ -249,13 +266,13 @@ export class DeltaLakehouse implements Lakehouse {
       signal,
     });
     try {
-      const { sha256, rowCount } = await duckDbRowSetHash(
+      const { sha256, rowCount, format } = await duckDbRowSetHash(
         engine,
         quoteIdentifier(view.name),
         snapshot.schema.fields.map((field) => field.name),
-        { exclude: options.excludeColumns, signal },
+        { exclude: options.excludeColumns, format: options.format, signal },
       );
-      return { sha256, rowCount, version: snapshot.version };
+      return { sha256, rowCount, format, version: snapshot.version };
     } finally {
       await view.dispose().catch(() => undefined);
     }

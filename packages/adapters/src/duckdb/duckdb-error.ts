@@ -7,7 +7,9 @@ export type DuckDbErrorCode =
   /** The engine was closed. */
   | "DUCKDB_CLOSED"
   /** A parameter or option cannot be used (a value with no DuckDB type, a bad name). */
-  | "DUCKDB_INVALID_ARGUMENT";
+  | "DUCKDB_INVALID_ARGUMENT"
+  /** A row-set hash was asked for in a format this DuckDB cannot compute (another version's v2). */
+  | "DUCKDB_HASH_FORMAT_UNSUPPORTED";
 
 /**
  * Thrown by the DuckDB adapter. For `DUCKDB_QUERY_FAILED` the message is DuckDB's own

@@ -1,11 +1,7 @@
-import {
-  createRowSetHash,
-  type RowSetDigest,
-  rowSetDigestFromSum,
-  type SqlEngine,
-} from "@controlroom/executor-kit";
+import { createHash } from "node:crypto";
+import { createRowSetHash, ROW_SET_HASH_V1, type SqlEngine } from "@controlroom/executor-kit";
 import { quoteIdentifier } from "../internal/sql-quote.js";
-import { type CanonicalRowSql, canonicalRowSql } from "./canonical-row-sql.js";
+import { DuckDbError } from "./duckdb-error.js";
 
 /** Options of {@link duckDbRowSetHash}. */
 export interface DuckDbRowSetHashOptions {
@@ -13,29 +9,66 @@ export interface DuckDbRowSetHashOptions {
   exclude?: readonly string[] | undefined;
   /** @default undefined */
   signal?: AbortSignal | undefined;
+  /**
+   * The format to compute, as a recorded digest names it: this DuckDB's v2 (the
+   * default), or `controlroom-rowset-v1` for hashes recorded before v2, computed in
+   * JavaScript over the streamed rows (about 6 µs a row; only to check old records).
+   * Another DuckDB version's v2 cannot be reproduced here: `DUCKDB_HASH_FORMAT_UNSUPPORTED`.
+   * @default this DuckDB's v2
+   */
+  format?: string | undefined;
 }
 
-// The 256-bit digest in four 64-bit lanes (16 hex digits each), summed by DuckDB as
-// HUGEINT: exact up to 2^63 rows. Parsing the hex costs about a fifth of the hashing,
-// but no cheaper route from sha256()'s text to integers was found (unhex() of the digest
-// alone costs more; unhex + BIT casts per lane cost the same).
-const LANES = [0, 1, 2, 3];
+/** The fingerprint {@link duckDbRowSetHash} computes. */
+export interface DuckDbRowSetDigest {
+  /** SHA-256 (lowercase hex) of the format, the columns, the row count and the hash sum. */
+  sha256: string;
+  /** Rows hashed. */
+  rowCount: number;
+  /**
+   * What the digest is, and so which digests it can be compared with:
+   * `controlroom-rowset-v2+duckdb-<version>`, e.g. `controlroom-rowset-v2+duckdb-v1.5.6`.
+   */
+  format: string;
+}
+
+/** The first part of every v2 format name; the DuckDB version follows it. */
+export const ROW_SET_HASH_V2 = "controlroom-rowset-v2";
 
 /**
- * `createRowSetHash()` (executor-kit) of the rows of `relation` (a view name or a
- * parenthesised query) as the DuckDB engine reads them, with the same result but
- * computed inside DuckDB where it can be: each row's canonical JSON built in SQL
- * ({@link canonicalRowSql}), hashed with `sha256()` and summed, so no row crosses into
- * JavaScript. A relation with a column type or value the SQL cannot render exactly
- * (doubles, blobs, nested values, dates beyond year 9999…) is streamed and hashed in
- * JavaScript instead; such values are found by aggregates in the same pass.
+ * Fingerprints the multiset of rows of `relation` (a view name or a parenthesised query)
+ * in one aggregate inside DuckDB, so no row crosses into JavaScript: format v2 of the
+ * row-set hash.
+ *
+ * - Each row: DuckDB's vectorised `hash(c1, c2, …)` (64 bits) over the kept columns in
+ *   name order (JavaScript's sort, as v1). Nested values (lists, structs, maps, unions)
+ *   are hashed as their `to_json()` text, because `hash()` of a list is the combination
+ *   of its elements' hashes: `[]` and `NULL` would hash alike, and `hash([1], 2)` equals
+ *   `hash(1, [2])`. JSON text keeps each value's shape. (It writes TIMESTAMPTZ values
+ *   in the session's time zone, which the DuckDB engine pins to UTC.)
+ * - The rows: their hashes summed exactly (HUGEINT; no overflow below 2^63 rows) and
+ *   counted, so row order, file layout and batch boundaries do not matter and
+ *   duplicates count.
+ * - The digest: SHA-256 of the format name (which names the DuckDB version), the kept
+ *   columns' names and DuckDB types, the count and the sum. A renamed column or a
+ *   changed type gives another digest even when the values hash alike.
+ *
+ * Why v2 replaces v1 (`createRowSetHash`, SHA-256 of each row's canonical JSON): v1
+ * cost about 6 µs of CPU per row, more than the queries that write the rows; `hash()`
+ * costs a few nanoseconds. `hash()` is DuckDB's own and may change between its
+ * releases, so the DuckDB version is part of the format: the contract promises the
+ * same hashes for the same git sha and input manifest ("Deterministic rebuild"), and a
+ * git sha pins the lockfile and so the DuckDB version. Like v1, this detects
+ * accidental change (a different value, a missing or extra row); it does not resist
+ * rows crafted to collide, and with 64 bits per row two different row sets collide by
+ * accident with a chance of about 2^-64.
  *
  * `columns` are the relation's column names in any order (`*` is not expanded, so a
- * relation's other columns are ignored).
+ * relation's other columns are ignored). Every DuckDB type hashes; there is no slow path.
  *
  * @example
  * ```ts
- * const { sha256, rowCount } = await duckDbRowSetHash(engine, "orders", ["id", "amount"]);
+ * const { sha256, rowCount, format } = await duckDbRowSetHash(engine, "orders", ["id", "amount"]);
  * ```
  */
 export async function duckDbRowSetHash(
@@ -43,71 +76,69 @@ export async function duckDbRowSetHash(
   relation: string,
   columns: readonly string[],
   options: DuckDbRowSetHashOptions = {},
-): Promise<RowSetDigest> {
+): Promise<DuckDbRowSetDigest> {
   const { signal } = options;
   const excluded = new Set(options.exclude ?? []);
-  const kept = columns.filter((name) => !excluded.has(name));
-  const inSql = await hashInSql(engine, relation, kept, signal);
-  if (inSql !== undefined) return inSql;
-  // With every column excluded, rows still count: select one, the hash drops it.
-  const select = (kept.length > 0 ? kept : columns.slice(0, 1)).map(quoteIdentifier);
-  const hash = createRowSetHash({ exclude: [...excluded] });
-  for await (const batch of engine.stream(`SELECT ${select.join(", ") || "*"} FROM ${relation}`, {
-    signal,
-  })) {
-    hash.update(batch.rows);
-  }
-  return hash.digest();
-}
-
-async function hashInSql(
-  engine: SqlEngine,
-  relation: string,
-  kept: readonly string[],
-  signal: AbortSignal | undefined,
-): Promise<RowSetDigest | undefined> {
-  // Rows of the JS hash are objects: a column named __proto__ is not an own key there,
-  // and names equal but for case are renamed by the engine. Leave those to it.
-  const lower = new Set(kept.map((name) => name.toLowerCase()));
-  if (kept.includes("__proto__") || lower.size !== kept.length) return undefined;
-  const select = kept.map(quoteIdentifier).join(", ");
+  // JavaScript's default sort (UTF-16 code units), as v1 sorts a row's keys.
+  const kept = columns.filter((name) => !excluded.has(name)).sort();
+  if (options.format === ROW_SET_HASH_V1)
+    return rowSetHashV1(engine, relation, columns, kept, options);
+  // Types as DuckDB itself prints them (DESCRIBE), not as a client library renders them:
+  // the format names DuckDB's version only.
   const types =
     kept.length === 0
       ? []
-      : (await engine.query(`SELECT ${select} FROM ${relation} LIMIT 0`, { signal })).columns;
-  const row = canonicalRowSql(types.map((column) => ({ name: column.name, type: column.type })));
-  if (row === undefined) return undefined;
-  const { rows } = await engine.query<Record<string, unknown>>(hashSql(relation, row), {
-    signal,
-  });
-  const result = rows[0] ?? {};
-  // A row with a value the SQL does not render exactly: hash in JavaScript.
-  if (result.inexact === true) return undefined;
-  const rowCount = Number(result.n ?? 0);
-  let sum = 0n;
-  for (const lane of LANES)
-    sum = (sum << 64n) + BigInt((result[`l${lane}`] as bigint | null) ?? 0n);
-  return rowSetDigestFromSum(rowCount, sum);
+      : (
+          await engine.query<{ column_type: string }>(
+            `DESCRIBE SELECT ${kept.map(quoteIdentifier).join(", ")} FROM ${relation}`,
+            { signal },
+          )
+        ).rows.map((row, index) => [kept[index] as string, row.column_type] as const);
+  const args = types.map(([name, type]) =>
+    NESTED.test(type) ? `to_json(${quoteIdentifier(name)})` : quoteIdentifier(name),
+  );
+  // With no column kept, every row hashes to 0 and only the count says anything.
+  const sum = args.length === 0 ? "0" : `sum(hash(${args.join(", ")}))`;
+  const { rows } = await engine.query<{ n: unknown; s: unknown; v: unknown }>(
+    `SELECT count(*) AS n, ${sum} AS s, version() AS v FROM ${relation}`,
+    { signal },
+  );
+  const row = rows[0];
+  if (row === undefined || typeof row.v !== "string") {
+    throw new DuckDbError("DUCKDB_QUERY_FAILED", `the row-set hash of ${relation} returned no row`);
+  }
+  const rowCount = Number(row.n);
+  const format = `${ROW_SET_HASH_V2}+duckdb-${row.v}`;
+  if (options.format !== undefined && options.format !== format) {
+    throw new DuckDbError(
+      "DUCKDB_HASH_FORMAT_UNSUPPORTED",
+      `a row-set hash in format ${options.format} cannot be computed here: this DuckDB computes ${format} (${ROW_SET_HASH_V1} is also supported). Check the hash with a worker on the DuckDB version that recorded it (the recording run's git sha pins it).`,
+    );
+  }
+  const text = `${format}\n${JSON.stringify(types)}\n${rowCount}\n${BigInt((row.s as bigint | number | null) ?? 0n)}`;
+  return { sha256: createHash("sha256").update(text).digest("hex"), rowCount, format };
 }
 
+// Types DuckDB prints with brackets or a parenthesised member list: lists (`INTEGER[]`,
+// `INTEGER[3]`), STRUCT(…), MAP(…), UNION(…). DECIMAL(p,s) is a scalar.
+const NESTED = /\[|^(STRUCT|MAP|UNION)\(/i;
+
 /**
- * One pass over `relation`: the row count, whether any value is out of reach of the
- * SQL rendering (aggregates such as min/max, which cost next to nothing per row), and
- * the four lane sums of the rows' SHA-256 digests. The innermost subquery names the
- * row's JSON (`j`), which the canonical text uses more than once, and the columns
- * checked (`c0`…); sha256() runs once per row, in the middle one. Each query names
- * only its own columns, so a relation column named `h` or `j` cannot clash.
+ * Format v1 (`createRowSetHash`), for hashes recorded before v2: the kept columns are
+ * streamed and each row's canonical JSON hashed in JavaScript. With every column
+ * excluded, rows still count: one column is selected and the hash drops it.
  */
-function hashSql(relation: string, row: CanonicalRowSql): string {
-  const lanes = LANES.map(
-    (lane) => `sum(CAST('0x' || substr(h, ${lane * 16 + 1}, 16) AS UBIGINT)) AS l${lane}`,
-  );
-  const names = row.inexact.map((_, index) => `c${index}`);
-  const checked = row.inexact.map((check, index) => `${check.column} AS ${names[index]}`);
-  const inexact = row.inexact.map(
-    (check, index) => `COALESCE(${check.aggregate(names[index] as string)}, false)`,
-  );
-  const json = `SELECT ${[`${row.json} AS j`, ...checked].join(", ")} FROM ${relation}`;
-  const hashed = `SELECT ${[`sha256(${row.canonical("j")}) AS h`, ...names].join(", ")} FROM (${json})`;
-  return `SELECT count(*) AS n, ${inexact.join(" OR ") || "false"} AS inexact, ${lanes.join(", ")} FROM (${hashed})`;
+async function rowSetHashV1(
+  engine: SqlEngine,
+  relation: string,
+  columns: readonly string[],
+  kept: readonly string[],
+  options: DuckDbRowSetHashOptions,
+): Promise<DuckDbRowSetDigest> {
+  const select = (kept.length > 0 ? kept : columns.slice(0, 1)).map(quoteIdentifier);
+  const hash = createRowSetHash({ exclude: options.exclude });
+  const sql = `SELECT ${select.join(", ") || "*"} FROM ${relation}`;
+  for await (const batch of engine.stream(sql, { signal: options.signal })) hash.update(batch.rows);
+  const { sha256, rowCount } = hash.digest();
+  return { sha256, rowCount, format: ROW_SET_HASH_V1 };
 }

@@ -118,7 +118,16 @@ async function scanSql(
   paths: string[],
   signal: AbortSignal | undefined,
 ): Promise<string> {
-  const source = `read_parquet([${paths.map(quoteLiteral).join(", ")}], filename = ${quoteLiteral(FILE_COLUMN)}, union_by_name = true, hive_partitioning = false)`;
+  const partitionFields = fields.filter((field) => partitions.has(field.name));
+  // Only what the view needs: the file name joins partition values, and union_by_name
+  // (which reads every file's schema when the view is bound, and each query binds it
+  // again) reconciles files written before and after a schema change.
+  const options = [
+    ...(partitionFields.length > 0 ? [`filename = ${quoteLiteral(FILE_COLUMN)}`] : []),
+    ...(paths.length > 1 ? ["union_by_name = true"] : []),
+    "hive_partitioning = false",
+  ];
+  const source = `read_parquet([${paths.map(quoteLiteral).join(", ")}], ${options.join(", ")})`;
   const { columns } = await engine.query(`SELECT * FROM ${source} LIMIT 0`, { signal });
   // Parquet column names match the schema case-insensitively (Spark writes either).
   const physical = new Map(columns.map((column) => [column.name.toLowerCase(), column.name]));
@@ -134,7 +143,6 @@ async function scanSql(
     return `CAST(d.${quoteIdentifier(column)} AS ${type}) AS ${alias}`;
   });
   let from = `${source} AS d`;
-  const partitionFields = fields.filter((field) => partitions.has(field.name));
   if (partitionFields.length > 0) {
     const rows = snapshot.files.map((file, index) => {
       const values = partitionFields.map((field) =>

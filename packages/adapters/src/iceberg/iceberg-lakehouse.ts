@@ -42,8 +42,9 @@ import { restoreIcebergTable } from "./restore-iceberg-table.js";
  * The {@link Lakehouse} port on Iceberg tables registered in a SQL catalog, with DuckDB
  * in process: rows land through newline-delimited JSON staged on disk, sessions are
  * views over pinned snapshots (a version is a snapshot's sequence number), query
- * results become new snapshots, content hashes stream every row. Each call runs on a
- * DuckDB and a scratch directory of its own, released when it ends.
+ * results become new snapshots, content hashes are one aggregate in DuckDB (row-set
+ * hash format v2). Each call runs on a DuckDB and a scratch directory of its own,
+ * released when it ends.
  *
  * Create it with {@link createIcebergLakehouse}.
  */
@@ -209,13 +210,13 @@ export class IcebergLakehouse implements Lakehouse {
         signal,
       });
       try {
-        const { sha256, rowCount } = await duckDbRowSetHash(
+        const { sha256, rowCount, format } = await duckDbRowSetHash(
           engine,
           `(${scan.sql})`,
           snapshot.schema.fields.map((field) => field.name),
-          { exclude: options.excludeColumns, signal },
+          { exclude: options.excludeColumns, format: options.format, signal },
         );
-        return { sha256, rowCount, version: snapshot.version };
+        return { sha256, rowCount, format, version: snapshot.version };
       } finally {
         await scan.dispose().catch(() => undefined);
       }

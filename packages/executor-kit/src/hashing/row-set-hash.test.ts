@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { canonicalRowJson, createRowSetHash, DigestSum } from "./row-set-hash.js";
+import { canonicalRowJson, createRowSetHash, DigestSum, ROW_SET_HASH_V1 } from "./row-set-hash.js";
 
 function hashOf(batches: Record<string, unknown>[][], exclude: string[] = []) {
   const hash = createRowSetHash({ exclude });
@@ -93,7 +93,7 @@ describe("createRowSetHash against the reference implementation", () => {
         reference.update(batch);
         current.update(batch);
         // Digests in the middle of the stream too: digest() must not disturb the sum.
-        expect(current.digest()).toEqual(reference.digest());
+        expect(current.digest()).toEqual({ ...reference.digest(), format: ROW_SET_HASH_V1 });
       }
       const excluded = new Set(exclude);
       for (const row of batches.flat()) {
@@ -123,7 +123,11 @@ describe("createRowSetHash against the reference implementation", () => {
     const expected = createHash("sha256")
       .update(`controlroom-rowset-v1\n50000\n${sum.toString(16).padStart(64, "0")}`)
       .digest("hex");
-    expect(current.digest()).toEqual({ sha256: expected, rowCount: 50_000 });
+    expect(current.digest()).toEqual({
+      sha256: expected,
+      rowCount: 50_000,
+      format: "controlroom-rowset-v1",
+    });
   });
 });
 

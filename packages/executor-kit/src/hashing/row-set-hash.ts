@@ -1,12 +1,20 @@
 import * as crypto from "node:crypto";
 
-const VERSION_TAG = "controlroom-rowset-v1";
+/**
+ * The format of the fingerprints {@link createRowSetHash} computes (v1), also the tag
+ * their last step hashes. Format v2 (`controlroom-rowset-v2+duckdb-<version>`, computed
+ * by DuckDB's `hash()` in `@controlroom/adapters/duckdb`) is what the DuckDB
+ * lakehouses record; v1 is for engines without a native hash and the reference.
+ */
+export const ROW_SET_HASH_V1 = "controlroom-rowset-v1";
 
 /** The finished fingerprint of a multiset of rows. */
 export interface RowSetDigest {
   /** SHA-256 (lowercase hex) over the row count and the sum of the rows' hashes. */
   sha256: string;
   rowCount: number;
+  /** {@link ROW_SET_HASH_V1}: digests of other formats never compare equal to these. */
+  format: string;
 }
 
 /**
@@ -68,9 +76,9 @@ export function rowSetDigestFromSum(rowCount: number, sum: bigint): RowSetDigest
 function finishDigest(rowCount: number, sumHex: string): RowSetDigest {
   const sha256 = crypto
     .createHash("sha256")
-    .update(`${VERSION_TAG}\n${rowCount}\n${sumHex}`)
+    .update(`${ROW_SET_HASH_V1}\n${rowCount}\n${sumHex}`)
     .digest("hex");
-  return { sha256, rowCount };
+  return { sha256, rowCount, format: ROW_SET_HASH_V1 };
 }
 
 /** One row as canonical JSON: `[[column, value], …]` sorted by column name. */

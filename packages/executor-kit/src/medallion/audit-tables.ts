@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ROW_SET_HASH_V1 } from "../hashing/row-set-hash.js";
 import type { Lakehouse, TableVersionRef } from "../ports/lakehouse.js";
 import type { TableSnapshot } from "../ports/table-format.js";
 import { quoteSqlIdentifier } from "./current-view-sql.js";
@@ -11,17 +12,33 @@ export const RecordedTableParams = z.object({
   location: z.string().min(1),
   version: z.number().int().nonnegative(),
   sha256: z.string(),
+  /** The format of `sha256` as the manifest recorded it; absent: recorded before formats were named (v1). */
+  hash_format: z.string().optional(),
   rows: z.number().int().nonnegative().optional(),
 });
 export type RecordedTableParams = z.output<typeof RecordedTableParams>;
 
-/** The content hash a medallion phase records for a table version (audit columns left out). */
+/** The format a recorded hash is in: hashes recorded before formats were named are v1. */
+export function recordedHashFormat(recorded: { hash_format?: string | undefined }): string {
+  return recorded.hash_format ?? ROW_SET_HASH_V1;
+}
+
+/**
+ * The content hash a medallion phase records for a table version (audit columns left
+ * out), in `format` when given: to check a recorded hash, compute it in the recorded
+ * format, never compare digests of two formats.
+ */
 export function tableHash(
   lake: Lakehouse,
   ref: TableVersionRef,
   signal: AbortSignal,
+  format?: string,
 ): ReturnType<Lakehouse["contentHash"]> {
-  return lake.contentHash(ref, { excludeColumns: BRONZE_AUDIT_COLUMNS, signal });
+  return lake.contentHash(ref, {
+    excludeColumns: BRONZE_AUDIT_COLUMNS,
+    signal,
+    ...(format === undefined ? {} : { format }),
+  });
 }
 
 /** Rows in a table version: from the files' statistics when every file has them, else counted. */

@@ -1,6 +1,6 @@
 import type { JsonObject } from "@controlroom/contract";
 import type { PhaseContext } from "../context/phase-context.js";
-import { createRowSetHash } from "../hashing/row-set-hash.js";
+import { createRowSetHash, type RowSetDigest } from "../hashing/row-set-hash.js";
 import type { Lakehouse } from "../ports/lakehouse.js";
 import type { SqlRow } from "../ports/sql-engine.js";
 import type { TableField, TableHistoryEntry } from "../ports/table-format.js";
@@ -99,7 +99,7 @@ async function ingestStream(
       ctx.manifest.declare(`bronze.${stream.name}`, {
         kind: "table",
         format: lake.format,
-        sha256: createRowSetHash().digest().sha256,
+        ...hashOf(createRowSetHash().digest()),
         location,
         version: bronze.version,
         rows: 0,
@@ -143,7 +143,7 @@ async function ingestStream(
     ctx.manifest.declare(`bronze.${stream.name}`, {
       kind: "table",
       format: lake.format,
-      sha256: digest.sha256,
+      ...hashOf(digest),
       location,
       version,
       rows: written.rowCount,
@@ -223,4 +223,10 @@ async function reportFreshness(
 
 function sameCursor(a: JsonObject, b: JsonObject | undefined): boolean {
   return b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
+
+// A bronze entry's hash and its format: rows are hashed in JavaScript as they stream
+// in (v1, `createRowSetHash`), before any engine holds them.
+function hashOf(digest: RowSetDigest): { sha256: string; hash_format: string } {
+  return { sha256: digest.sha256, hash_format: digest.format };
 }

@@ -44,6 +44,8 @@ export type ValidateOutput = z.output<typeof ValidateOutput>;
 export const ModelTableOutput = TableVersionOutput.extend({
   rows: z.number().int().nonnegative(),
   sha256: z.string(),
+  /** The format of `sha256` (`TableContentHash.format`); absent: v1. */
+  hash_format: z.string().optional(),
 });
 
 /** What silver and gold report: the tables they wrote and the versions they read. */

@@ -101,7 +101,11 @@ async function writeModels(
         await Promise.allSettled(hashes);
       }
     },
-    { signal: ctx.signal },
+    // Every target is known now: the lakehouse can read their logs while it opens.
+    {
+      signal: ctx.signal,
+      writes: models.map((model) => tableLocation(layout, layer, model.name)),
+    },
   );
 
   // Otherwise two tables at a time: hashing a table of one Parquet row group keeps one
@@ -123,11 +127,20 @@ async function writeModels(
     const location = tableLocation(layout, layer, model.name);
     const version = written.versions[model.name] as number;
     const hash = hashes[index] as TableContentHash;
-    tables[model.name] = { location, version, rows: hash.rowCount, sha256: hash.sha256 };
+    tables[model.name] = {
+      location,
+      version,
+      rows: hash.rowCount,
+      sha256: hash.sha256,
+      ...(hash.format === undefined ? {} : { hash_format: hash.format }),
+    };
     ctx.manifest.declare(`${layer}.${model.name}`, {
       kind: "table",
       format: lake.format,
       sha256: hash.sha256,
+      // How the hash was computed (format and engine version): the manifest says how
+      // to reproduce it. Absent when the lakehouse does not say.
+      hash_format: hash.format,
       location,
       version,
       rows: hash.rowCount,

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { PhaseContext } from "../context/phase-context.js";
 import { NonRetryableError } from "../errors/non-retryable-error.js";
 import type { Lakehouse } from "../ports/lakehouse.js";
-import { RecordedTableParams, tableHash, tableRows } from "./audit-tables.js";
+import { RecordedTableParams, recordedHashFormat, tableHash, tableRows } from "./audit-tables.js";
 
 /** The params of a rollback's `restore` phase (`RollbackParams` of `@controlroom/sdk`). */
 export const RollbackPhaseParams = z.object({
@@ -71,7 +71,8 @@ export async function runRestoreTables(
       throw new NonRetryableError(`${table.name}: version ${table.version} is gone`);
     }
     // Never restore data that is not what the run recorded (a file changed since).
-    const hash = await tableHash(lake, targetRef, signal);
+    // In the format the run recorded: a hash recorded before v2 is checked as v1.
+    const hash = await tableHash(lake, targetRef, signal, recordedHashFormat(table));
     if (hash.sha256 !== table.sha256) {
       ctx.emit("ROLLBACK_TABLE_REFUSED", {
         level: "error",
@@ -129,6 +130,7 @@ export async function runRestoreTables(
         kind: "table",
         format: lake.format,
         sha256: hash.sha256,
+        hash_format: hash.format,
         location: table.location,
         version: result.version,
         rows: hash.rowCount,

@@ -6,6 +6,7 @@ import {
   differingRows,
   RecordedTableParams,
   type RowDifference,
+  recordedHashFormat,
   tableHash,
 } from "./audit-tables.js";
 import { ModelTableOutput } from "./medallion-outputs.js";
@@ -73,23 +74,39 @@ export async function runVerifyRebuild(
         lake,
         { location: output.location, version: output.version },
         signal,
+        recordedHashFormat(output),
       );
     } catch (error) {
       signal.throwIfAborted();
       storedError = error instanceof Error ? error.message : String(error);
     }
+    // The rebuild hashed its tables in today's format; an original recorded in another
+    // (v1, before formats were named) is compared with the rebuild hashed its way.
+    const rebuiltSha256 =
+      rebuilt === undefined
+        ? undefined
+        : recordedHashFormat(rebuilt) === recordedHashFormat(output)
+          ? rebuilt.sha256
+          : (
+              await tableHash(
+                lake,
+                { location: rebuilt.location, version: rebuilt.version },
+                signal,
+                recordedHashFormat(output),
+              )
+            ).sha256;
     const problems: string[] = [];
     if (stored === undefined) problems.push(`the stored version cannot be read: ${storedError}`);
     else if (stored.sha256 !== output.sha256) problems.push("stored ≠ recorded");
     if (rebuilt === undefined) problems.push("the rebuild did not produce it");
-    else if (rebuilt.sha256 !== output.sha256) problems.push("rebuilt ≠ recorded");
+    else if (rebuiltSha256 !== output.sha256) problems.push("rebuilt ≠ recorded");
     const result: ComparedOutput = {
       output: output.name,
       location: output.location,
       version: output.version,
       recorded_sha256: output.sha256,
       stored_sha256: stored?.sha256 ?? null,
-      rebuilt_sha256: rebuilt?.sha256 ?? null,
+      rebuilt_sha256: rebuiltSha256 ?? null,
       rebuilt_location: rebuilt?.location ?? null,
       rebuilt_version: rebuilt?.version ?? null,
       recorded_rows: output.rows ?? null,

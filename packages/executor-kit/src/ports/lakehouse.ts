@@ -39,12 +39,20 @@ export interface TableWriteResult {
 /** An order-independent hash of a table version's rows. */
 export interface TableContentHash {
   /**
-   * SHA-256 (lowercase hex) of the row count and the sum (mod 2^256) of the SHA-256 of
-   * each row's canonical JSON: `createRowSetHash()` over the rows as the engine reads them.
+   * SHA-256 (lowercase hex) of the table's rows as a multiset, in the format `format`
+   * names: equal for equal rows whatever their order or file layout.
    */
   sha256: string;
   /** Rows hashed. */
   rowCount: number;
+  /**
+   * The fingerprint's format, so that a recorded hash says how to reproduce it:
+   * `controlroom-rowset-v2+duckdb-<version>` (DuckDB's `hash()` per row, summed; the
+   * DuckDB lakehouses) or `controlroom-rowset-v1` (`createRowSetHash()` over the rows as
+   * the engine reads them). Hashes of different formats never compare equal.
+   * @default undefined (a lakehouse that does not say; treat it as v1)
+   */
+  format?: string | undefined;
   /** The version hashed. */
   version: number;
 }
@@ -75,6 +83,24 @@ export interface ContentHashOptions extends ObjectStoreCallOptions {
    * @default []
    */
   excludeColumns?: readonly string[] | undefined;
+  /**
+   * The format to compute, as a recorded hash names it (`TableContentHash.format`), so
+   * that a hash recorded in an older format is checked in that format. A lakehouse
+   * that cannot compute it throws rather than compare different formats.
+   * @default the lakehouse's own
+   */
+  format?: string | undefined;
+}
+
+/** Options of {@link Lakehouse.session}. */
+export interface LakehouseSessionOptions extends ObjectStoreCallOptions {
+  /**
+   * Locations the session's work will write with `writeQuery`, when known up front: a
+   * lakehouse may read their current versions while it opens the session, instead of
+   * one at a time before each write. A hint only; writing elsewhere works too.
+   * @default []
+   */
+  writes?: readonly string[] | undefined;
 }
 
 /** Options of {@link Lakehouse.restore}. */
@@ -174,7 +200,7 @@ export interface Lakehouse {
   session<T>(
     views: Readonly<Record<string, SessionViewRef>>,
     work: (session: LakehouseSession) => Promise<T>,
-    options?: ObjectStoreCallOptions,
+    options?: LakehouseSessionOptions,
   ): Promise<T>;
   /**
    * Makes a table read exactly as it did at an earlier version, in one atomic commit

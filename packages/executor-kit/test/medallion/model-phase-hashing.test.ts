@@ -31,8 +31,9 @@ const hashOf = (ref: TableVersionRef): TableContentHash => ({
   version: ref.version ?? -1,
 });
 
-function fakeLakehouse(options: { sessionHashes: boolean; failHashOf?: string }) {
+function fakeLakehouse(options: { sessionHashes: boolean; failHashOf?: string; format?: string }) {
   const log: string[] = [];
+  const sessionOptions: unknown[] = [];
   let running = 0;
   let maxRunning = 0;
   const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -44,7 +45,7 @@ function fakeLakehouse(options: { sessionHashes: boolean; failHashOf?: string })
     running -= 1;
     log.push(`${where} hash ${ref.location} end`);
     if (ref.location === options.failHashOf) throw new Error(`cannot hash ${ref.location}`);
-    return hashOf(ref);
+    return options.format === undefined ? hashOf(ref) : { ...hashOf(ref), format: options.format };
   };
   const lake: Lakehouse = {
     format: "delta",
@@ -53,7 +54,8 @@ function fakeLakehouse(options: { sessionHashes: boolean; failHashOf?: string })
     snapshot: async () => undefined,
     history: async () => [],
     appendRows: async (location) => ({ location, version: 0, rowCount: 0 }),
-    async session(_views, work) {
+    async session(_views, work, sessionOptions_) {
+      sessionOptions.push(sessionOptions_);
       log.push("session open");
       try {
         return await work({
@@ -75,7 +77,7 @@ function fakeLakehouse(options: { sessionHashes: boolean; failHashOf?: string })
     },
     contentHash: (ref) => hash("lake", ref),
   };
-  return { lake, log, maxRunning: () => maxRunning };
+  return { lake, log, sessionOptions, maxRunning: () => maxRunning };
 }
 
 describe("model phase hashing", () => {
@@ -137,5 +139,33 @@ describe("model phase hashing", () => {
     expect(fake.log.indexOf("session close")).toBeGreaterThan(
       fake.log.indexOf("session hash gold/shop/c end"),
     );
+  });
+
+  it("tells the session every table it will write, and records each hash's format", async () => {
+    for (const sessionHashes of [true, false]) {
+      const fake = fakeLakehouse({ sessionHashes, format: "controlroom-rowset-v2+duckdb-v9" });
+      const result = await runPhase(executor, "gold", {
+        run,
+        upstream: { silver },
+        adapters: { lakehouse: fake.lake },
+      });
+      expect(result.status).toBe("succeeded");
+      expect(fake.sessionOptions).toEqual([
+        expect.objectContaining({ writes: ["gold/shop/a", "gold/shop/b", "gold/shop/c"] }),
+      ]);
+      for (const name of ["a", "b", "c"]) {
+        expect(result.outputManifest[`gold.${name}`]).toMatchObject({
+          hash_format: "controlroom-rowset-v2+duckdb-v9",
+        });
+      }
+    }
+    // A lakehouse that does not say leaves the field out.
+    const silent = fakeLakehouse({ sessionHashes: true });
+    const result = await runPhase(executor, "gold", {
+      run,
+      upstream: { silver },
+      adapters: { lakehouse: silent.lake },
+    });
+    expect(result.outputManifest["gold.a"]).not.toHaveProperty("hash_format");
   });
 });

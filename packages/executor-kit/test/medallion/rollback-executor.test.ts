@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ROW_SET_HASH_V1 } from "../../src/hashing/row-set-hash.js";
 import { defineRollbackExecutor, rebuildVariant } from "../../src/medallion/index.js";
 import type {
   Lakehouse,
@@ -18,6 +19,7 @@ interface FakeVersion {
 
 function fakeLake(tables: Record<string, FakeVersion[]>, options: { restoreError?: Error } = {}) {
   const restores: { location: string; options: RestoreTableOptions }[] = [];
+  const hashFormats: (string | undefined)[] = [];
   const versionOf = (location: string, version?: number) => {
     const versions = tables[location];
     if (versions === undefined) return undefined;
@@ -45,10 +47,13 @@ function fakeLake(tables: Record<string, FakeVersion[]>, options: { restoreError
         })),
       };
     },
-    async contentHash({ location, version }) {
+    // A table's recorded hash is its v1 digest here; any other format hashes to f…f.
+    async contentHash({ location, version }, hashOptions = {}) {
+      hashFormats.push(hashOptions.format);
       const at = versionOf(location, version);
       if (at === undefined) throw new Error(`no table ${location}`);
-      return { sha256: at.found.sha256, rowCount: at.found.rows, version: at.index };
+      const sha256 = hashOptions.format === ROW_SET_HASH_V1 ? at.found.sha256 : "f".repeat(64);
+      return { sha256, rowCount: at.found.rows, version: at.index, format: hashOptions.format };
     },
     async restore(location, restoreOptions): Promise<TableRestoreResult> {
       restores.push({ location, options: restoreOptions });
@@ -72,7 +77,7 @@ function fakeLake(tables: Record<string, FakeVersion[]>, options: { restoreError
     appendRows: () => Promise.reject(new Error("unused")),
     session: () => Promise.reject(new Error("unused")),
   };
-  return { lake, restores };
+  return { lake, restores, hashFormats };
 }
 
 const TARGET = "01a21ab4-6e38-74a3-89b6-3bdf6853735f";
@@ -181,6 +186,25 @@ describe("defineRollbackExecutor", () => {
       "ROLLBACK_TABLE_REFUSED",
     ]);
     expect(restores).toEqual([]);
+  });
+
+  it("checks each hash in the format the run recorded it in: v1 when it names none", async () => {
+    const { lake, hashFormats } = lakeWithTwoTables();
+    const result = await runPhase(defineRollbackExecutor(), "restore", {
+      params: params(true),
+      adapters: { lakehouse: lake },
+    });
+    expect(result.status).toBe("succeeded");
+    expect(hashFormats).toEqual([ROW_SET_HASH_V1, ROW_SET_HASH_V1]);
+    // Recorded in a named format: hashed in that one (which here no longer matches).
+    const named = fakeLake(lakeWithTwoTablesData());
+    const tables = params(true).tables.map((t) => ({ ...t, hash_format: "fake-v2" }));
+    const refused = await runPhase(defineRollbackExecutor(), "restore", {
+      params: { ...params(true), tables },
+      adapters: { lakehouse: named.lake },
+    });
+    expect(named.hashFormats[0]).toBe("fake-v2");
+    expect(refused.error?.message).toMatch(/does not hash to what run .* recorded/);
   });
 
   it("does not retry a restore refused for vacuumed files, and retries a conflict", async () => {

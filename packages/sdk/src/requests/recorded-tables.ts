@@ -11,6 +11,8 @@ export interface RecordedTable {
   version: number;
   /** The content hash the run recorded for that version. */
   sha256: string;
+  /** The format of `sha256` as recorded; absent for hashes recorded before formats were named (v1). */
+  hash_format?: string | undefined;
   /** Rows in that version, when recorded. */
   rows?: number | undefined;
 }
@@ -78,6 +80,7 @@ export function recordedTables(run: Run): RecordedTable[] {
         name,
         ...ref,
         sha256: entry.sha256,
+        ...(typeof entry.hash_format === "string" ? { hash_format: entry.hash_format } : {}),
         ...(typeof entry.rows === "number" ? { rows: entry.rows } : {}),
       });
     }
