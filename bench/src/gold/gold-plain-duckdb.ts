@@ -2,9 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDeltaTable } from "@controlroom/adapters/delta";
-import { createDuckDbEngine } from "@controlroom/adapters/duckdb";
+import { createDuckDbEngine, duckDbRowSetHash } from "@controlroom/adapters/duckdb";
 import { createLocalObjectStore } from "@controlroom/adapters/local";
-import { createRowSetHash } from "@controlroom/executor-kit";
+import { BRONZE_AUDIT_COLUMNS } from "@controlroom/executor-kit/medallion";
 import { ODOO_GOLD } from "@controlroom/odoo-medallion";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { GoldRunResult, GoldTableResult } from "./gold-framework.js";
@@ -17,9 +17,9 @@ import type { SilverOutput } from "./odoo-demo-lake.js";
  * gold table. Timed from creating the DuckDB instance to the last file written.
  *
  * With `verify`, it then fingerprints each result the way the lakehouse's
- * `contentHash()` does (rows streamed through `@controlroom/adapters/duckdb`, hashed
- * with `createRowSetHash`), after the clock has stopped, so that the caller can check
- * both sides wrote the same rows.
+ * `contentHash()` does (`duckDbRowSetHash` of `@controlroom/adapters/duckdb`: format
+ * v2, DuckDB's `hash()` of each row, the column names and types), after the clock has
+ * stopped, so that the caller can check both sides wrote the same rows.
  */
 export async function runGoldInPlainDuckDb(args: {
   lakeDir: string;
@@ -85,13 +85,21 @@ async function fingerprint(dir: string): Promise<Record<string, GoldTableResult>
   try {
     const tables: Record<string, GoldTableResult> = {};
     for (const model of ODOO_GOLD) {
-      const hash = createRowSetHash();
-      const file = sqlString(join(dir, `${model.name}.parquet`));
-      for await (const batch of engine.stream(`SELECT * FROM read_parquet(${file})`)) {
-        hash.update(batch.rows);
-      }
-      const { rowCount, sha256 } = hash.digest();
-      tables[model.name] = { rows: rowCount, sha256 };
+      const file = `read_parquet(${sqlString(join(dir, `${model.name}.parquet`))})`;
+      const { columns } = await engine.query(`SELECT * FROM ${file} LIMIT 0`);
+      // The fingerprint the framework records (format v2, DuckDB's hash() per row), with
+      // the same columns left out.
+      const digest = await duckDbRowSetHash(
+        engine,
+        file,
+        columns.map((column) => column.name),
+        { exclude: BRONZE_AUDIT_COLUMNS },
+      );
+      tables[model.name] = {
+        rows: digest.rowCount,
+        sha256: digest.sha256,
+        hashFormat: digest.format,
+      };
     }
     return tables;
   } finally {
