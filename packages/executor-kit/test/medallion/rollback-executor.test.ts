@@ -227,6 +227,55 @@ describe("defineRollbackExecutor", () => {
 });
 
 describe("rebuildVariant", () => {
+  it("verifies a run recorded before hash formats were named by hashing both sides as v1", async () => {
+    // Version 0 is the original, version 1 the rebuild: the same rows (v1 digest 1…1).
+    const { lake, hashFormats } = fakeLake({ "gold/totals": [v(["a"], "1", 4), v(["b"], "1", 4)] });
+    const rebuild = rebuildVariant({
+      id: "shop",
+      version: "1.0.0",
+      streams: [{ name: "orders", primaryKey: ["id"], cursorFields: ["id"] }],
+      silver: [{ name: "orders", sql: "SELECT * FROM current_orders" }],
+      gold: [{ name: "totals", sql: "SELECT count(*) AS n FROM silver_orders" }],
+    });
+    const result = await runPhase(rebuild, "verify", {
+      params: {
+        rebuild_of_run: TARGET,
+        outputs: [
+          {
+            name: "gold.totals",
+            location: "gold/totals",
+            version: 0,
+            sha256: "1".repeat(64),
+            rows: 4,
+          },
+        ],
+      },
+      // The rebuild recorded its table in today's format, which v1 records cannot compare with.
+      upstream: {
+        gold: {
+          inputs: {},
+          tables: {
+            totals: {
+              location: "gold/totals",
+              version: 1,
+              rows: 4,
+              sha256: "f".repeat(64),
+              hash_format: "fake-v2",
+            },
+          },
+        },
+      },
+      adapters: { lakehouse: lake },
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.output?.outputs[0]).toMatchObject({
+      match: true,
+      stored_sha256: "1".repeat(64),
+      rebuilt_sha256: "1".repeat(64),
+    });
+    expect(hashFormats).toEqual([ROW_SET_HASH_V1, ROW_SET_HASH_V1]);
+  });
+
   it("has the pipeline's phases after ingest plus verify, under a capability of its own", () => {
     const rebuild = rebuildVariant({
       id: "shop",
