@@ -226,17 +226,21 @@ describe("defineRollbackExecutor", () => {
   });
 });
 
+// A small pipeline's rebuild variant: one stream, one silver and one gold table.
+const shopRebuild = () =>
+  rebuildVariant({
+    id: "shop",
+    version: "1.0.0",
+    streams: [{ name: "orders", primaryKey: ["id"], cursorFields: ["id"] }],
+    silver: [{ name: "orders", sql: "SELECT * FROM current_orders" }],
+    gold: [{ name: "totals", sql: "SELECT count(*) AS n FROM silver_orders" }],
+  });
+
 describe("rebuildVariant", () => {
   it("verifies a run recorded before hash formats were named by hashing both sides as v1", async () => {
     // Version 0 is the original, version 1 the rebuild: the same rows (v1 digest 1…1).
     const { lake, hashFormats } = fakeLake({ "gold/totals": [v(["a"], "1", 4), v(["b"], "1", 4)] });
-    const rebuild = rebuildVariant({
-      id: "shop",
-      version: "1.0.0",
-      streams: [{ name: "orders", primaryKey: ["id"], cursorFields: ["id"] }],
-      silver: [{ name: "orders", sql: "SELECT * FROM current_orders" }],
-      gold: [{ name: "totals", sql: "SELECT count(*) AS n FROM silver_orders" }],
-    });
+    const rebuild = shopRebuild();
     const result = await runPhase(rebuild, "verify", {
       params: {
         rebuild_of_run: TARGET,
@@ -277,13 +281,7 @@ describe("rebuildVariant", () => {
   });
 
   it("has the pipeline's phases after ingest plus verify, under a capability of its own", () => {
-    const rebuild = rebuildVariant({
-      id: "shop",
-      version: "1.0.0",
-      streams: [{ name: "orders", primaryKey: ["id"], cursorFields: ["id"] }],
-      silver: [{ name: "orders", sql: "SELECT * FROM current_orders" }],
-      gold: [{ name: "totals", sql: "SELECT count(*) AS n FROM silver_orders" }],
-    });
+    const rebuild = shopRebuild();
     expect(rebuild.id).toBe("shop-rebuild");
     expect(Object.keys(rebuild.phases)).toEqual([
       "validate",
