@@ -71,6 +71,17 @@ function recordingAlong(log: string[]) {
   return along;
 }
 
+/** A batcher over `client` whose claims along are planned and recorded by {@link recordingAlong}. */
+function claimingBatcher(client: WorkerClient) {
+  const log: string[] = [];
+  const batcher = new CompletionBatcher({
+    client,
+    logger: silent,
+    claimAlong: recordingAlong(log),
+  });
+  return { batcher, log };
+}
+
 const completed = (completion: Completion): CompletionResult => ({
   outcome: "completed",
   run_id: completion.run_id,
@@ -95,12 +106,7 @@ function nextTurn(): Promise<void> {
 describe("CompletionBatcher with claims along", () => {
   it("carries a claim sized for the completions, and hands its leases over before they settle", async () => {
     const { client, sent } = scriptedClient();
-    const log: string[] = [];
-    const batcher = new CompletionBatcher({
-      client,
-      logger: silent,
-      claimAlong: recordingAlong(log),
-    });
+    const { batcher, log } = claimingBatcher(client);
     const first = batcher.complete("run-a", body("a")).then(() => log.push("settled a"));
     await nextTurn();
     const rest = ["b", "c"].map((name) =>
@@ -129,12 +135,7 @@ describe("CompletionBatcher with claims along", () => {
 
   it("stops claiming for good when the server ignores the claim (no `leases` in the answer)", async () => {
     const { client, sent } = scriptedClient();
-    const log: string[] = [];
-    const batcher = new CompletionBatcher({
-      client,
-      logger: silent,
-      claimAlong: recordingAlong(log),
-    });
+    const { batcher, log } = claimingBatcher(client);
     const first = batcher.complete("run-a", body("a"));
     await nextTurn();
     sent[0]!.resolve({ results: results(sent[0]!) });
@@ -150,12 +151,7 @@ describe("CompletionBatcher with claims along", () => {
 
   it("resends the completions without a claim when the server refuses the claim, and stops claiming", async () => {
     const { client, sent } = scriptedClient();
-    const log: string[] = [];
-    const batcher = new CompletionBatcher({
-      client,
-      logger: silent,
-      claimAlong: recordingAlong(log),
-    });
+    const { batcher, log } = claimingBatcher(client);
     const done = batcher.complete("run-a", body("a"));
     await nextTurn();
     sent[0]!.reject(
@@ -190,12 +186,7 @@ describe("CompletionBatcher with claims along", () => {
 
   it("keeps claiming after a refusal about the completions, and drops that request's claim", async () => {
     const { client, sent } = scriptedClient();
-    const log: string[] = [];
-    const batcher = new CompletionBatcher({
-      client,
-      logger: silent,
-      claimAlong: recordingAlong(log),
-    });
+    const { batcher, log } = claimingBatcher(client);
     const done = batcher.complete("run-a", body("a"));
     await nextTurn();
     sent[0]!.reject(httpError(400, "validation_failed"));
@@ -206,12 +197,7 @@ describe("CompletionBatcher with claims along", () => {
 
   it("reports a claim whose request got no answer as unanswered, and rejects its completions", async () => {
     const { client, sent } = scriptedClient();
-    const log: string[] = [];
-    const batcher = new CompletionBatcher({
-      client,
-      logger: silent,
-      claimAlong: recordingAlong(log),
-    });
+    const { batcher, log } = claimingBatcher(client);
     const done = batcher.complete("run-a", body("a"));
     await nextTurn();
     const failure = connectionError();
@@ -228,12 +214,7 @@ describe("CompletionBatcher with claims along", () => {
       singles.push(runId);
       return {} as Run;
     };
-    const log: string[] = [];
-    const batcher = new CompletionBatcher({
-      client,
-      logger: silent,
-      claimAlong: recordingAlong(log),
-    });
+    const { batcher, log } = claimingBatcher(client);
     const done = batcher.complete("run-a", body("a"));
     await nextTurn();
     sent[0]!.reject(httpError(404, "not_found"));
@@ -246,11 +227,7 @@ describe("CompletionBatcher with claims along", () => {
   it("never claims with a client that has no completeAndClaim", async () => {
     const { client, sent } = scriptedClient();
     delete client.leases.completeAndClaim;
-    const batcher = new CompletionBatcher({
-      client,
-      logger: silent,
-      claimAlong: recordingAlong([]),
-    });
+    const { batcher } = claimingBatcher(client);
     expect(batcher.claiming).toBe(false);
     const done = batcher.complete("run-a", body("a"));
     await nextTurn();
