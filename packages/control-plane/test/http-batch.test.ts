@@ -12,10 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   claimBody,
   createRun,
+  createRuns,
   expectCommonHeaders,
   expectProblem,
   type HttpHarness,
   openHttpHarness,
+  tenantTokens,
 } from "./http-harness.js";
 import { pgliteDriver, postgresDriver, type StoreHarness } from "./store-harness.js";
 import { runShape, trailShape } from "./trail-shape.js";
@@ -42,22 +44,6 @@ for (const driver of DRIVERS) {
 
     const post = (token: string, path: string, body: unknown) =>
       h.call("POST", path, { token, body });
-
-    async function tokens() {
-      const tenant = h.newTenant();
-      return {
-        tenant,
-        executor: await h.token(tenant, "executor"),
-        viewer: await h.token(tenant, "viewer"),
-      };
-    }
-
-    /** Creates `count` runs one after the other, so they are runnable oldest first. */
-    async function createRuns(tenant: string, count: number, names = ["only"]) {
-      const ids: string[] = [];
-      for (let i = 0; i < count; i++) ids.push(await createRun(h, tenant, names));
-      return ids;
-    }
 
     async function claimBatch(token: string, body: object): Promise<Lease[]> {
       const res = await post(token, "/ops/claims/batch", claimBody(body));
@@ -94,8 +80,8 @@ for (const driver of DRIVERS) {
     });
 
     it("claims up to max_leases, oldest first, and a repeated request_id returns the same leases", async () => {
-      const { tenant, executor, viewer } = await tokens();
-      const runIds = await createRuns(tenant, 4);
+      const { tenant, executor, viewer } = await tenantTokens(h);
+      const runIds = await createRuns(h, tenant, 4);
       const requestId = randomUUID();
       const leases = await claimBatch(executor, {
         request_id: requestId,
@@ -129,8 +115,8 @@ for (const driver of DRIVERS) {
     });
 
     it("applies the good completions, rejects the refused ones in place, and a repeat has no second effect", async () => {
-      const { tenant, executor, viewer } = await tokens();
-      const runIds = await createRuns(tenant, 3);
+      const { tenant, executor, viewer } = await tenantTokens(h);
+      const runIds = await createRuns(h, tenant, 3);
       const leases = await claimBatch(executor, { max_leases: 3, start: true });
       expect(leases.map((lease) => lease.run_id)).toEqual(runIds);
       const [first, second, third] = leases as [Lease, Lease, Lease];
@@ -143,7 +129,7 @@ for (const driver of DRIVERS) {
       ];
 
       // Another tenant cannot complete these leases, even with the right tokens.
-      const stranger = await tokens();
+      const stranger = await tenantTokens(h);
       expect(await completeBatch(stranger.executor, [succeeded(first)])).toMatchObject([
         { outcome: "rejected", run_id: first.run_id, error: { code: "not_found", status: 404 } },
       ]);
@@ -206,7 +192,7 @@ for (const driver of DRIVERS) {
         output_manifest: { [lease.phase]: "sha" },
       });
 
-      const one = await tokens();
+      const one = await tenantTokens(h);
       const singleRun = await createRun(h, one.tenant, phases);
       for (const _phase of phases) {
         const res = await post(one.executor, "/ops/claims", claimBody({ start: true }));
@@ -217,7 +203,7 @@ for (const driver of DRIVERS) {
         );
       }
 
-      const many = await tokens();
+      const many = await tenantTokens(h);
       const batchRun = await createRun(h, many.tenant, phases);
       for (const _phase of phases) {
         const leases = await claimBatch(many.executor, { max_leases: 10, start: true });
@@ -246,7 +232,7 @@ for (const driver of DRIVERS) {
     });
 
     it("a long-polled batch claim answers as soon as work appears", async () => {
-      const { tenant, executor } = await tokens();
+      const { tenant, executor } = await tenantTokens(h);
       const started = Date.now();
       const pending = claimBatch(executor, { max_leases: 5, wait_ms: 20_000 });
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -257,7 +243,7 @@ for (const driver of DRIVERS) {
     });
 
     it("refuses batches out of bounds, and callers without the executor role", async () => {
-      const { executor, viewer } = await tokens();
+      const { executor, viewer } = await tenantTokens(h);
       for (const max_leases of [0, 101]) {
         const res = await post(executor, "/ops/claims/batch", claimBody({ max_leases }));
         const problem = await expectProblem(res, 400, "validation_failed");

@@ -12,10 +12,12 @@ import {
   claimBody,
   createRun,
   createRunBody,
+  createRuns,
   expectCommonHeaders,
   expectProblem,
   type HttpHarness,
   openHttpHarness,
+  tenantTokens,
 } from "./http-harness.js";
 import { pgliteDriver, postgresDriver, type StoreHarness } from "./store-harness.js";
 import { runShape, trailShape } from "./trail-shape.js";
@@ -43,21 +45,6 @@ for (const driver of DRIVERS) {
 
     const post = (token: string, path: string, body: unknown) =>
       h.call("POST", path, { token, body });
-
-    async function tokens() {
-      const tenant = h.newTenant();
-      return {
-        tenant,
-        executor: await h.token(tenant, "executor"),
-        viewer: await h.token(tenant, "viewer"),
-      };
-    }
-
-    async function createRuns(tenant: string, count: number, names = ["only"]) {
-      const ids: string[] = [];
-      for (let i = 0; i < count; i++) ids.push(await createRun(h, tenant, names));
-      return ids;
-    }
 
     async function claimBatch(token: string, body: object): Promise<Lease[]> {
       const res = await post(token, "/ops/claims/batch", claimBody({ start: true, ...body }));
@@ -111,7 +98,7 @@ for (const driver of DRIVERS) {
     };
 
     it("completes, then claims in the same transaction: the dependant the completion unblocked is leased", async () => {
-      const { tenant, executor, viewer } = await tokens();
+      const { tenant, executor, viewer } = await tenantTokens(h);
       const runId = await createRun(h, tenant, ["extract", "load"]);
       const [extract] = await claimBatch(executor, { max_leases: 5 });
       expect(extract).toMatchObject({ run_id: runId, phase: "extract" });
@@ -147,8 +134,8 @@ for (const driver of DRIVERS) {
     });
 
     it("is one transaction: a claim that fails undoes the completions", async () => {
-      const { tenant, executor, viewer } = await tokens();
-      const [runId] = await createRuns(tenant, 1);
+      const { tenant, executor, viewer } = await tenantTokens(h);
+      const [runId] = await createRuns(h, tenant, 1);
       const [lease] = await claimBatch(executor, { max_leases: 1 });
       // Past the HTTP validation only by calling the function itself: p_max 0 is refused.
       const claims = { sub: "executor-test", tenant_id: tenant, role: "executor" as const };
@@ -167,8 +154,8 @@ for (const driver of DRIVERS) {
     });
 
     it("a repeat of the request answers the same results and leases and claims nothing more", async () => {
-      const { tenant, executor, viewer } = await tokens();
-      const runIds = await createRuns(tenant, 4);
+      const { tenant, executor, viewer } = await tenantTokens(h);
+      const runIds = await createRuns(h, tenant, 4);
       const [first] = await claimBatch(executor, { max_leases: 1 });
       expect(first?.run_id).toBe(runIds[0]);
       const completions = [succeeded(first!)];
@@ -198,10 +185,10 @@ for (const driver of DRIVERS) {
 
     it("leaves the same runs and trails as a completion request and a claim request", async () => {
       const phases = ["extract", "transform", "load"];
-      const separate = await tokens();
-      const together = await tokens();
-      const separateRuns = await createRuns(separate.tenant, 2, phases);
-      const togetherRuns = await createRuns(together.tenant, 2, phases);
+      const separate = await tenantTokens(h);
+      const together = await tenantTokens(h);
+      const separateRuns = await createRuns(h, separate.tenant, 2, phases);
+      const togetherRuns = await createRuns(h, together.tenant, 2, phases);
 
       // The same steps for both tenants: each round ends what the last one leased.
       let leases = await claimBatch(separate.executor, { max_leases: 4 });
@@ -240,7 +227,7 @@ for (const driver of DRIVERS) {
     });
 
     it("still wakes long-polls for what its own claim did not take", async () => {
-      const { tenant, executor } = await tokens();
+      const { tenant, executor } = await tenantTokens(h);
       const operator = await h.token(tenant, "operator");
       const created = await post(operator, "/ops/runs", {
         ...createRunBody(),
@@ -273,9 +260,9 @@ for (const driver of DRIVERS) {
     });
 
     it("claims only the caller's tenant's phases and completes only its leases", async () => {
-      const owner = await tokens();
-      const stranger = await tokens();
-      const [runId] = await createRuns(owner.tenant, 2);
+      const owner = await tenantTokens(h);
+      const stranger = await tenantTokens(h);
+      const [runId] = await createRuns(h, owner.tenant, 2);
       const [lease] = await claimBatch(owner.executor, { max_leases: 1 });
       expect(lease?.run_id).toBe(runId);
 
@@ -293,8 +280,8 @@ for (const driver of DRIVERS) {
     });
 
     it("refuses a claim that waits or is out of bounds, and applies nothing", async () => {
-      const { tenant, executor, viewer } = await tokens();
-      const [runId] = await createRuns(tenant, 1);
+      const { tenant, executor, viewer } = await tenantTokens(h);
+      const [runId] = await createRuns(h, tenant, 1);
       const [lease] = await claimBatch(executor, { max_leases: 1 });
       const completions = [succeeded(lease!)];
       const refused = [

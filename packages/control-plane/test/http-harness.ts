@@ -135,3 +135,25 @@ export async function createRun(h: HttpHarness, tenant: string, names?: string[]
   expect(res.status).toBe(201);
   return ((await res.json()) as { run_id: string }).run_id;
 }
+
+/** A fresh tenant with an executor's and a viewer's token. */
+export async function tenantTokens(h: HttpHarness) {
+  const tenant = h.newTenant();
+  return {
+    tenant,
+    executor: await h.token(tenant, "executor"),
+    viewer: await h.token(tenant, "viewer"),
+  };
+}
+
+/** Creates `count` runs one after the other, so they are runnable oldest first. */
+export async function createRuns(
+  h: HttpHarness,
+  tenant: string,
+  count: number,
+  names = ["only"],
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push(await createRun(h, tenant, names));
+  return ids;
+}
