@@ -177,7 +177,7 @@ describe.skipIf(serverUrl === null)("batch statements on a grown new database (P
     expect(texts).toMatch(/insert into ops\.phase_attempts/);
     expect(texts).toMatch(/insert into ops\.run_events/);
     expect(texts).toMatch(/set status = 'runnable'/);
-    expect(texts).toMatch(/with ended as/);
+    expect(texts).toMatch(/with settled as/);
     expect(wideScans(plans)).toEqual([]);
   });
 });

@@ -112,11 +112,10 @@ function expectKeyPlans(getQuery: () => Query): void {
     const rows = await getQuery()(
       `select proname, array_to_string(proconfig, ',') from pg_proc
         where pronamespace = 'ops'::regnamespace
-          and proname in ('claim_phases', 'complete_phases', '_emit_run_events')
+          and proname in ('claim_phases', 'complete_phases')
         order by proname`,
     );
     expect(rows).toEqual([
-      "_emit_run_events enable_seqscan=off,plan_cache_mode=force_generic_plan",
       "claim_phases enable_seqscan=off,plan_cache_mode=force_generic_plan",
       "complete_phases enable_seqscan=off,plan_cache_mode=force_generic_plan",
     ]);
