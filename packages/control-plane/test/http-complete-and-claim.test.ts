@@ -133,6 +133,50 @@ for (const driver of DRIVERS) {
       ]);
     });
 
+    // A fresh claim builds its leases from the rows it writes; a repeat reads them back
+    // with ops.lease_json. Both must answer the same lease, with every field filled.
+    it("answers a fresh claim's leases as its repeat does, spec, run and upstream outputs included", async () => {
+      const { tenant, executor } = await tenantTokens(h);
+      const spec = createRunBody(["extract", "load"], {
+        input_manifest: { orders: "sha-orders" },
+        phases: [
+          {
+            name: "extract",
+            kind: "ingest",
+            timeout_seconds: 120,
+            retry: { max_attempts: 5, initial_interval_ms: 10, max_interval_ms: 1_000 },
+            requires: ["duckdb"],
+            params: { table: "sale_order" },
+          },
+          { name: "load", kind: "publish", depends_on: ["extract"], params: { mode: "merge" } },
+        ],
+      });
+      const created = await post(await h.token(tenant, "operator"), "/ops/runs", spec);
+      expect(created.status).toBe(201);
+      const capable = { capabilities: ["duckdb"], lease_seconds: 90 };
+
+      const first = claimOf({ max_leases: 2, ...capable });
+      const [extract] = await claimBatch(executor, first);
+      expect(await claimBatch(executor, first)).toEqual([extract]);
+      expect(extract).toMatchObject({
+        phase: "extract",
+        spec_slug: "http-test",
+        input_manifest: { orders: "sha-orders" },
+        phase_spec: { kind: "ingest", requires: ["duckdb"], params: { table: "sale_order" } },
+        upstream_outputs: {},
+      });
+
+      const claim = claimOf({ max_leases: 2, ...capable });
+      const answer = await completeAndClaim(executor, [succeeded(extract!)], claim);
+      expect(answer.leases).toHaveLength(1);
+      expect(answer.leases[0]).toMatchObject({
+        phase: "load",
+        phase_spec: { depends_on: ["extract"], params: { mode: "merge" } },
+        upstream_outputs: { extract: { phase: "extract" } },
+      });
+      expect(await completeAndClaim(executor, [succeeded(extract!)], claim)).toEqual(answer);
+    });
+
     it("is one transaction: a claim that fails undoes the completions", async () => {
       const { tenant, executor, viewer } = await tenantTokens(h);
       const [runId] = await createRuns(h, tenant, 1);
