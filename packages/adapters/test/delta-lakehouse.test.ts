@@ -576,6 +576,43 @@ describe("createDeltaLakehouse", () => {
     expect((await caught(lake.contentHash({ location: "t" }))).code).toBe("LAKEHOUSE_CLOSED");
   });
 
+  it("reports the first view in order that fails, whether its log or its files failed", async () => {
+    const root = await tempDir();
+    const { lake, scratch } = await openLake(createLocalObjectStore({ root }));
+    const schema: TableSchema = { fields: [{ name: "id", type: "long", nullable: false }] };
+    await lake.appendRows("silver/ok", batchesOf([{ id: 1 }]), { schema, provenance });
+    await lake.appendRows("silver/broken", batchesOf([{ id: 2 }]), { schema, provenance });
+    const snapshot = await lake.snapshot({ location: "silver/broken" });
+    // The log names a data file that is gone: only DuckDB finds out, when the view is made.
+    await rm(join(root, "silver/broken", snapshot?.files[0]?.path ?? ""));
+    const fails = (views: Record<string, { location: string }>) =>
+      lake
+        .session(views, async () => "never")
+        .then(
+          () => undefined,
+          (error: unknown) => error as Error,
+        );
+    // The view with missing files comes first: its error, not the later view's table.
+    const broken = await fails({
+      a: { location: "silver/ok" },
+      b: { location: "silver/broken" },
+      c: { location: "silver/missing" },
+    });
+    expect(isAdapterError(broken)).toBe(true);
+    expect((broken as { code?: string }).code).not.toBe("LAKEHOUSE_TABLE_NOT_FOUND");
+    expect(broken?.message).toContain(snapshot?.files[0]?.path);
+    // The missing table comes first: its error.
+    const missing = await fails({
+      a: { location: "silver/missing" },
+      b: { location: "silver/broken" },
+    });
+    expect(missing).toMatchObject({
+      code: "LAKEHOUSE_TABLE_NOT_FOUND",
+      location: "silver/missing",
+    });
+    expect(await readdir(scratch)).toEqual([]);
+  });
+
   it("stops at the signal", async () => {
     const { lake, scratch } = await openLake();
     const schema: TableSchema = { fields: [{ name: "id", type: "long", nullable: false }] };

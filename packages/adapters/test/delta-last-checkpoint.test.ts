@@ -5,6 +5,7 @@ import type { ObjectInfo, ObjectStore, TableSchema } from "@controlroom/executor
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DeltaTable, openDeltaTable, openDuckDbSession } from "../src/delta/index.js";
 import { createLocalObjectStore } from "../src/local/index.js";
+import { boundStore } from "./bound-store.js";
 
 const provenance = { run_id: "run_test", phase: "silver", git_sha: "0123abc" };
 const schema: TableSchema = {
@@ -18,16 +19,7 @@ const pad = (version: number) => String(version).padStart(20, "0");
 /** A store that records what `list` was asked and gave, and can hide `_last_checkpoint`. */
 function observed(inner: ObjectStore, options: { hideHint?: boolean; noStartAfter?: boolean }) {
   const calls: { startAfter: string | undefined; yielded: number }[] = [];
-  // Every method bound to the real store (it keeps its state in private fields).
-  const store: ObjectStore = {
-    get: inner.get.bind(inner),
-    put: inner.put.bind(inner),
-    putIfAbsent: inner.putIfAbsent.bind(inner),
-    delete: inner.delete.bind(inner),
-    stat: inner.stat.bind(inner),
-    uri: inner.uri.bind(inner),
-    list: inner.list.bind(inner),
-  };
+  const store = boundStore(inner);
   store.get = (key, getOptions) =>
     options.hideHint && key.endsWith("/_last_checkpoint")
       ? Promise.resolve(undefined)

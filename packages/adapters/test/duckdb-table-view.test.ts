@@ -144,6 +144,56 @@ describe("writeQueryToTable", () => {
     ).rejects.toThrow(/surprise/);
   });
 
+  it("reads a column no file has as NULL, and columns whose case differs by name", async () => {
+    const root = await tempDir();
+    const store = createLocalObjectStore({ root });
+    const tables = createDeltaTableFormat({ store });
+    const table = { location: "silver/notes" };
+    await writeQueryToTable(engine, "SELECT range AS id FROM range(2)", tables, table, {
+      store,
+      mode: "append",
+      provenance,
+    });
+    // The schema gains a column that the file written before lacks.
+    await tables.commit(table, {
+      operation: "append",
+      add: [],
+      schema: {
+        fields: [
+          { name: "id", type: "long", nullable: true },
+          { name: "note", type: "string", nullable: true },
+        ],
+      },
+      provenance,
+    });
+    const read = () => viewRows(tables, store, table.location, "SELECT * FROM t ORDER BY id");
+    expect(await read()).toEqual([
+      { id: 0n, note: null },
+      { id: 1n, note: null },
+    ]);
+    // A file with the column, and one naming both columns in upper case (as Spark may).
+    await writeQueryToTable(engine, "SELECT 5 AS id, 'x' AS note", tables, table, {
+      store,
+      mode: "append",
+      provenance,
+    });
+    const upper = join(root, table.location, "part-upper.parquet");
+    await engine.execute(
+      `COPY (SELECT 7::BIGINT AS "ID", 'y' AS "NOTE") TO '${upper}' (FORMAT parquet)`,
+    );
+    await tables.commit(table, {
+      operation: "append",
+      add: [{ path: "part-upper.parquet", sizeBytes: 1, recordCount: 1 }],
+      provenance,
+    });
+    expect(await read()).toEqual([
+      { id: 0n, note: null },
+      { id: 1n, note: null },
+      { id: 5n, note: "x" },
+      { id: 7n, note: "y" },
+    ]);
+  });
+
   it("writes one set of files per partition value, nulls included", async () => {
     const store = createLocalObjectStore({ root: await tempDir() });
     const tables = createDeltaTableFormat({ store });

@@ -11,7 +11,6 @@ import type {
   SqlEngine,
   SqlRow,
   TableContentHash,
-  TableFormat,
   TableHistoryEntry,
   TableRestoreResult,
   TableSnapshot,
@@ -20,7 +19,7 @@ import type {
   WriteQueryOptions,
 } from "@controlroom/executor-kit";
 import { duckDbRowSetHash } from "../duckdb/duckdb-row-set-hash.js";
-import { registerTableView, type TableView } from "../duckdb/register-table-view.js";
+import { registerTableView } from "../duckdb/register-table-view.js";
 import { writeQueryToTable } from "../duckdb/write-query-to-table.js";
 import { isAdapterError } from "../internal/adapter-error.js";
 import { LakehouseError } from "../internal/lakehouse-error.js";
@@ -29,15 +28,20 @@ import { quoteIdentifier } from "../internal/sql-quote.js";
 import { checkSchemaFits } from "../lakehouse/check-schema-fits.js";
 import { createDerivedView, isDerived } from "../lakehouse/derived-view.js";
 import { invalidValueError } from "../lakehouse/invalid-value-error.js";
-import { LakehouseWorkspace } from "../lakehouse/lakehouse-workspace.js";
-import { readAhead } from "../lakehouse/read-ahead.js";
+import { LakehouseWorkspace, preloadEngineModule } from "../lakehouse/lakehouse-workspace.js";
+import { type ReadAhead, readAhead } from "../lakehouse/read-ahead.js";
 import { stagedRowsSql, stageJsonRows } from "../lakehouse/stage-json-rows.js";
 import { stagingColumns } from "../lakehouse/staging-columns.js";
 import { tableLocation } from "../lakehouse/table-location.js";
 import type { DeltaLakehouseOptions } from "./delta-lakehouse-options.js";
 import { DeltaSnapshotCache } from "./delta-snapshot-cache.js";
 import { openDeltaTable } from "./delta-table.js";
-import { createDeltaTableFormat } from "./delta-table-format.js";
+import {
+  createDeltaTableFormat,
+  type DeltaTableFormat,
+  deltaTableFormatOn,
+} from "./delta-table-format.js";
+import { engineConnectionSource } from "./engine-connection-source.js";
 
 // Table views registered at once when a session opens: enough to overlap log reads and
 // Parquet footers, few enough to keep listeners on the caller's AbortSignal under
@@ -59,7 +63,7 @@ export class DeltaLakehouse implements Lakehouse {
   readonly format = "delta";
   readonly dialect = "duckdb";
   readonly #store: ObjectStore;
-  readonly #tables: TableFormat;
+  readonly #tables: DeltaTableFormat;
   // Shared by the table format and restores: a version committed by a write is hashed
   // and read again without a log replay.
   readonly #snapshots = new DeltaSnapshotCache();
@@ -75,6 +79,9 @@ export class DeltaLakehouse implements Lakehouse {
       checkpointInterval: options.checkpointInterval,
       snapshotCache: this.#snapshots,
     });
+    // Everything but snapshots and history runs on DuckDB: load its module now, not
+    // in the first session's way.
+    preloadEngineModule();
   }
 
   uri(location: string): string {
@@ -153,33 +160,59 @@ export class DeltaLakehouse implements Lakehouse {
   ): Promise<T> {
     this.#checkOpen();
     const { signal } = options;
-    // The tables the work will write: their logs are read (into the snapshot cache)
-    // while the engine starts and the views register, rather than one by one before
-    // each write. Failures are left for the write to meet and report.
-    const ahead = readAhead(
-      (options.writes ?? []).map((location) => tableLocation(location)),
-      (location, aheadSignal) => this.#snapshot({ location }, aheadSignal),
-      signal,
-    );
+    let ahead: ReadAhead | undefined;
+    // Ends the read-ahead when the session's work is over, before the engine closes: a
+    // log read still running then (the work failed early) is of no use any more, and a
+    // checkpoint read on a closed engine would fall back to replaying every commit.
+    const over = new AbortController();
     return this.#withWorkspace(async (workspace) => {
-      // The engine starts (20-30 ms for a new DuckDB) while the views' logs are read.
+      // The engine's database starts (20-30 ms) while the views' logs are read.
       const starting = workspace.engine();
       starting.catch(() => undefined);
-      const registered: TableView[] = [];
+      // The session's tables read and write checkpoints on connections of the session's
+      // own engine (each its own, so their settings stay off the user's SQL) rather than
+      // on a second database started for them. Same snapshot cache as the lakehouse's.
+      const tables = deltaTableFormatOn(
+        {
+          store: this.#store,
+          checkpointInterval: this.#options.checkpointInterval,
+          snapshotCache: this.#snapshots,
+        },
+        engineConnectionSource(() => starting),
+      );
+      // The tables the work will write: their logs are read (into the snapshot cache)
+      // while the engine starts and the views register, rather than one by one before
+      // each write. Failures are left for the write to meet and report.
+      ahead = readAhead(
+        (options.writes ?? []).map((location) => tableLocation(location)),
+        (location, aheadSignal) => this.#snapshot({ location }, aheadSignal, tables),
+        signal === undefined ? over.signal : AbortSignal.any([signal, over.signal]),
+      );
       try {
         const entries = Object.entries(views);
-        // Table views first (derived views read them), a few at once: each waits mostly
-        // on its log and its files' footers, and a gold phase reads a dozen tables.
-        await mapWithLimit(entries, VIEW_CONCURRENCY, async ([name, ref]) => {
-          if (isDerived(ref)) return;
-          const snapshot = await this.#requireSnapshot(ref, signal, `view "${name}"`);
-          const view = await registerTableView(await starting, name, snapshot, {
+        // Table views first (derived views read them). Every table's log is read while
+        // the engine starts (the reads need no engine); then the views are created, a few
+        // at once. A failure is reported for the first view in order that has one, whether
+        // its log or its files failed, as when each view did both in turn. The views are
+        // not dropped one by one at the end: closing the workspace closes the engine that
+        // holds them and deletes the directory that holds any downloaded copies of files.
+        const loaded = await mapWithLimit(entries, VIEW_CONCURRENCY, async ([name, ref]) => {
+          if (isDerived(ref)) return undefined;
+          const location = tableLocation(ref.location);
+          return this.#requireSnapshot(ref, signal, `view "${name}"`, tables).then(
+            (snapshot) => ({ name, location, snapshot }),
+            (error: unknown) => ({ error }),
+          );
+        });
+        await mapWithLimit(loaded, VIEW_CONCURRENCY, async (table) => {
+          if (table === undefined) return;
+          if ("error" in table) throw table.error;
+          await registerTableView(await starting, table.name, table.snapshot, {
             store: this.#store,
-            location: tableLocation(ref.location),
+            location: table.location,
             tempDirectory: workspace.directory,
             signal,
           });
-          registered.push(view);
         });
         const engine = await starting;
         for (const [name, ref] of entries) {
@@ -190,21 +223,24 @@ export class DeltaLakehouse implements Lakehouse {
           engine,
           writeQuery: async (location, sql, writeOptions) => {
             // A write waits for its table's read-ahead, so that it finds it cached.
-            await ahead.ready(tableLocation(location));
-            return this.#writeQuery(engine, workspace, location, sql, writeOptions);
+            await ahead?.ready(tableLocation(location));
+            return this.#writeQuery(engine, workspace, tables, location, sql, writeOptions);
           },
           contentHash: (ref, hashOptions = {}) =>
             // A view name of its own: hashes may run side by side with other work.
-            this.#hashInEngine(engine, workspace, `__controlroom_hash_${hashes++}`, ref, {
-              ...hashOptions,
-              signal: hashOptions.signal ?? signal,
-            }),
+            this.#hashInEngine(
+              engine,
+              workspace,
+              `__controlroom_hash_${hashes++}`,
+              ref,
+              { ...hashOptions, signal: hashOptions.signal ?? signal },
+              tables,
+            ),
         });
       } finally {
-        // Closing the workspace drops everything too; disposing says what is released.
-        for (const view of registered) await view.dispose().catch(() => undefined);
+        over.abort();
       }
-    }).finally(() => ahead.settled()); // No log read outlives the session.
+    }).finally(() => ahead?.settled()); // No log read outlives the session.
   }
 
   async restore(location: string, options: RestoreTableOptions): Promise<TableRestoreResult> {
@@ -256,9 +292,10 @@ export class DeltaLakehouse implements Lakehouse {
     viewName: string,
     ref: TableVersionRef,
     options: ContentHashOptions,
+    tables: DeltaTableFormat = this.#tables,
   ): Promise<TableContentHash> {
     const { signal } = options;
-    const snapshot = await this.#requireSnapshot(ref, signal, "contentHash");
+    const snapshot = await this.#requireSnapshot(ref, signal, "contentHash", tables);
     const view = await registerTableView(engine, viewName, snapshot, {
       store: this.#store,
       location: tableLocation(ref.location),
@@ -287,6 +324,7 @@ export class DeltaLakehouse implements Lakehouse {
   async #writeQuery(
     engine: SqlEngine,
     workspace: LakehouseWorkspace,
+    tables: DeltaTableFormat,
     location: string,
     sql: string,
     options: WriteQueryOptions,
@@ -294,7 +332,7 @@ export class DeltaLakehouse implements Lakehouse {
     const written = await writeQueryToTable(
       engine,
       sql,
-      this.#tables,
+      tables,
       { location: tableLocation(location) },
       {
         store: this.#store,
@@ -328,9 +366,10 @@ export class DeltaLakehouse implements Lakehouse {
   async #snapshot(
     ref: TableVersionRef,
     signal: AbortSignal | undefined,
+    tables: DeltaTableFormat = this.#tables,
   ): Promise<TableSnapshot | undefined> {
     try {
-      return await this.#tables.snapshot(
+      return await tables.snapshot(
         { location: tableLocation(ref.location) },
         { version: ref.version, signal },
       );
@@ -350,8 +389,9 @@ export class DeltaLakehouse implements Lakehouse {
     ref: TableVersionRef,
     signal: AbortSignal | undefined,
     what: string,
+    tables: DeltaTableFormat = this.#tables,
   ): Promise<TableSnapshot> {
-    const snapshot = await this.#snapshot(ref, signal);
+    const snapshot = await this.#snapshot(ref, signal, tables);
     if (snapshot === undefined) throw this.#notFound(ref.location, `(${what})`);
     return snapshot;
   }

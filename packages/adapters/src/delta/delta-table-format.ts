@@ -13,6 +13,7 @@ import { DeltaSnapshotCache } from "./delta-snapshot-cache.js";
 import { DeltaTable } from "./delta-table.js";
 import { DeltaTableNotFoundError } from "./delta-table-not-found-error.js";
 import type { DuckDbConnectionLike } from "./duckdb-session.js";
+import type { DuckDbConnectionSource } from "./engine-connection-source.js";
 import { SharedDuckDbInstance } from "./shared-duckdb-instance.js";
 
 /** Options of {@link createDeltaTableFormat}. */
@@ -55,18 +56,36 @@ export interface DeltaTableFormatOptions {
  * console.log(snapshot?.version, snapshot?.files.length);
  * ```
  */
-export function createDeltaTableFormat(options: DeltaTableFormatOptions): TableFormat & {
+export function createDeltaTableFormat(options: DeltaTableFormatOptions): DeltaTableFormat {
+  // Without a connection given, calls that read or write a checkpoint share one DuckDB
+  // database, closed when idle, so the format object needs no close().
+  return deltaTableFormatOn(
+    options,
+    options.duckdb === undefined ? new SharedDuckDbInstance() : undefined,
+  );
+}
+
+/** The {@link TableFormat} {@link createDeltaTableFormat} returns. */
+export type DeltaTableFormat = TableFormat & {
   snapshot(table: TableRef, options?: TableSnapshotOptions): Promise<DeltaSnapshot | undefined>;
-} {
+};
+
+/**
+ * {@link createDeltaTableFormat} with the connections it reads and writes checkpoints
+ * on taken from `connections` (one lease per call) instead of `options.duckdb`. A
+ * lakehouse session passes its own engine's, so that a checkpoint read needs no
+ * database of its own. Internal: not exported from the package.
+ */
+export function deltaTableFormatOn(
+  options: DeltaTableFormatOptions,
+  connections: DuckDbConnectionSource | undefined,
+): DeltaTableFormat {
   const snapshotCache =
     options.snapshotCache === false
       ? undefined
       : (options.snapshotCache ?? new DeltaSnapshotCache());
-  // Without a connection given, calls that read or write a checkpoint share one DuckDB
-  // database, closed when idle, so the format object needs no close().
-  const shared = options.duckdb === undefined ? new SharedDuckDbInstance() : undefined;
   const using = async <T>(table: TableRef, run: (handle: DeltaTable) => Promise<T>): Promise<T> => {
-    const lease = shared?.lease();
+    const lease = connections?.lease();
     const handle = new DeltaTable({
       store: options.store,
       location: table.location,

@@ -46,7 +46,11 @@ export {
   type DeltaWriteOptions,
   openDeltaTable,
 } from "./delta-table.js";
-export { createDeltaTableFormat, type DeltaTableFormatOptions } from "./delta-table-format.js";
+export {
+  createDeltaTableFormat,
+  type DeltaTableFormat,
+  type DeltaTableFormatOptions,
+} from "./delta-table-format.js";
 export { DeltaTableNotFoundError } from "./delta-table-not-found-error.js";
 export { DeltaUnsupportedFeatureError } from "./delta-unsupported-feature-error.js";
 export {

@@ -9,12 +9,13 @@ import {
 } from "./delta-snapshot-cache.js";
 import { snapshotOfState } from "./delta-state-snapshot.js";
 import {
+  commitKeys,
   type DeltaLogContext,
   type LoadedDeltaState,
   type LoadVersion,
   loadDeltaState,
 } from "./load-delta-state.js";
-import { readCommitActions } from "./read-commit-actions.js";
+import { readCommitsInOrder } from "./read-commits-in-order.js";
 import { commitTimestamp } from "./resolve-commit-timestamps.js";
 
 /** A {@link DeltaLogContext} with the cache to read versions from and add them to. */
@@ -131,9 +132,7 @@ async function replayOnto(
   if (target > listing.latestVersion || target - from > MAX_REPLAYED_COMMITS) return undefined;
   const state = base.state.clone();
   let actions: DeltaAction[] | undefined;
-  for (let next = from + 1; next <= target; next++) {
-    const key = listing.commits.get(next)?.key;
-    actions = key === undefined ? undefined : await readCommitActions(store, key, signal);
+  for await (actions of readCommitsInOrder(store, commitKeys(listing, from + 1, target), signal)) {
     if (actions === undefined) return undefined;
     for (const action of actions) state.apply(action);
   }

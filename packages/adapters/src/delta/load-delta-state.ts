@@ -14,7 +14,7 @@ import { snapshotOfState } from "./delta-state-snapshot.js";
 import { DeltaTableNotFoundError } from "./delta-table-not-found-error.js";
 import { DeltaUnsupportedFeatureError } from "./delta-unsupported-feature-error.js";
 import type { DuckDbSession } from "./duckdb-session.js";
-import { readCommitActions } from "./read-commit-actions.js";
+import { readCommitsInOrder } from "./read-commits-in-order.js";
 import { commitTimestamp, resolveCommitTimestamps } from "./resolve-commit-timestamps.js";
 
 /** Where a table lives and how to read its checkpoints. */
@@ -190,12 +190,17 @@ async function replay(
     const state = new DeltaLogState();
     for (const action of checkpointActions) state.apply(action);
     let targetActions: DeltaAction[] | undefined;
-    for (let version = start; version <= target; version++) {
-      const key = listing.commits.get(version)?.key;
-      const actions = key === undefined ? undefined : await readCommitActions(store, key, signal);
+    // Read a few ahead (one small object each), applied and checked in version order.
+    let version = start;
+    for await (const actions of readCommitsInOrder(
+      store,
+      commitKeys(listing, start, target),
+      signal,
+    )) {
       if (actions === undefined) return { error: gapError(listing, version, target) };
       for (const action of actions) state.apply(action);
       targetActions = actions;
+      version++;
     }
     // The target's commit was just read, unless the checkpoint is the target itself.
     const timestamp =
@@ -216,6 +221,17 @@ async function replay(
     };
   }
   return { error: lastError ?? gapError(listing, 0, target) };
+}
+
+/** The keys of the commits `from`..`to` (undefined where the listing has none). */
+export function commitKeys(
+  listing: DeltaLogListing,
+  from: number,
+  to: number,
+): (string | undefined)[] {
+  const keys: (string | undefined)[] = [];
+  for (let version = from; version <= to; version++) keys.push(listing.commits.get(version)?.key);
+  return keys;
 }
 
 function firstMissing(listing: DeltaLogListing, from: number, to: number): number | undefined {

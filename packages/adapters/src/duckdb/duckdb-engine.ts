@@ -9,7 +9,7 @@ import type {
 } from "@controlroom/executor-kit";
 import {
   type DuckDBConnection,
-  DuckDBInstance,
+  type DuckDBInstance,
   type DuckDBResult,
   StatementType,
 } from "@duckdb/node-api";
@@ -17,6 +17,7 @@ import { ChunkRowReader } from "./chunk-row-reader.js";
 import type { DuckDbEngineOptions } from "./duckdb-engine-options.js";
 import { DuckDbError, toDuckDbError } from "./duckdb-error.js";
 import { interruptOnAbort } from "./interrupt-on-abort.js";
+import { openDuckDbInstance } from "./open-duckdb-instance.js";
 import { toDuckDbParams } from "./to-duckdb-params.js";
 
 const DEFAULT_BATCH_SIZE = 10_000;
@@ -49,8 +50,20 @@ export class DuckDbEngine implements SqlEngine {
   #closed = false;
   readonly #connections = new Set<DuckDBConnection>();
 
-  constructor(options: DuckDbEngineOptions = {}) {
+  /**
+   * @param options How to open the database.
+   * @param opening A database already being opened with `options` (by
+   *   `openDuckDbInstance`), so that it starts while this module loads; the engine
+   *   owns it from now on. A failed one is reported by the first call, and the next
+   *   call opens a database again.
+   */
+  constructor(options: DuckDbEngineOptions = {}, opening?: Promise<DuckDBInstance>) {
     this.#options = options;
+    if (opening !== undefined) {
+      this.#instance = this.#createInstance(opening);
+      // Reported by the first call that needs it, not as an unhandled rejection.
+      this.#instance.catch(() => undefined);
+    }
   }
 
   async query<Row = SqlRow>(sql: string, options: SqlQueryOptions = {}): Promise<SqlResult<Row>> {
@@ -138,6 +151,27 @@ export class DuckDbEngine implements SqlEngine {
     return this.#withConnection(options.signal, work);
   }
 
+  /**
+   * A connection of its own, held until `release()`, for work that must not share
+   * session state with the engine's calls (a `SET` on it stays on it) and that outlives
+   * one callback, such as the log reads of a table format. `close()` interrupts and
+   * closes it like any other; `release()` is idempotent.
+   *
+   * @example
+   * ```ts
+   * const { connection, release } = await engine.openConnection();
+   * try {
+   *   await connection.run("SET TimeZone = 'UTC'");
+   * } finally {
+   *   release();
+   * }
+   * ```
+   */
+  async openConnection(): Promise<{ connection: DuckDBConnection; release(): void }> {
+    const connection = await this.#connect();
+    return { connection, release: () => this.#release(connection, false) };
+  }
+
   /** Interrupts running queries and closes the database; later calls fail with `DUCKDB_CLOSED`. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -187,30 +221,9 @@ export class DuckDbEngine implements SqlEngine {
     connection.closeSync();
   }
 
-  #createInstance(): Promise<DuckDBInstance> {
-    const options = this.#options;
-    const settings: Record<string, string> = {
-      ...options.settings,
-      // Only the built-in extensions: a missing one must fail, not download code.
-      autoinstall_known_extensions: "false",
-      autoload_known_extensions: "false",
-    };
-    if (options.threads !== undefined) settings.threads = String(options.threads);
-    if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
-    if (options.tempDirectory !== undefined) settings.temp_directory = options.tempDirectory;
-    const open = async () => {
-      const instance = await DuckDBInstance.create(options.path ?? ":memory:", settings);
-      // TimeZone comes from the built-in ICU extension, which registers it after the
-      // instance is created: set it globally so that every new connection starts in UTC.
-      const connection = await instance.connect();
-      try {
-        await connection.run("SET GLOBAL TimeZone = 'UTC'");
-      } finally {
-        connection.closeSync();
-      }
-      return instance;
-    };
-    return open().catch((error: unknown) => {
+  #createInstance(opening?: Promise<DuckDBInstance>): Promise<DuckDBInstance> {
+    return (opening ?? openDuckDbInstance(this.#options)).catch((error: unknown) => {
+      // Not kept: the next call opens a database again.
       this.#instance = undefined;
       throw toDuckDbError(error);
     });

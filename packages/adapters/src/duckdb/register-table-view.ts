@@ -88,14 +88,37 @@ export async function registerTableView(
       signal: options.signal,
     },
   );
-  try {
-    const sql =
-      files.paths.length === 0
-        ? `SELECT ${fields.map((f) => `CAST(NULL AS ${logicalTypeSql(f.type)}) AS ${quoteIdentifier(f.name)}`).join(", ")} WHERE false`
-        : await scanSql(engine, fields, partitions, snapshot, files.paths, options.signal);
-    await engine.execute(`CREATE OR REPLACE VIEW ${quoteIdentifier(name)} AS ${sql}`, {
+  const create = (sql: string) =>
+    engine.execute(`CREATE OR REPLACE VIEW ${quoteIdentifier(name)} AS ${sql}`, {
       signal: options.signal,
     });
+  try {
+    let sql: string;
+    if (files.paths.length === 0) {
+      sql = `SELECT ${fields.map((f) => `CAST(NULL AS ${logicalTypeSql(f.type)}) AS ${quoteIdentifier(f.name)}`).join(", ")} WHERE false`;
+      await create(sql);
+    } else {
+      const source = sourceSql(fields, partitions, files.paths);
+      // First as if the files had every column of the schema, the usual case: binding
+      // the view reads the Parquet footers once, where asking for the files' columns
+      // first read them twice. DuckDB matches column names case-insensitively, as the
+      // schema lookup below does. A column no file has (added after they were written)
+      // fails that bind; then, as for any failure, the files' columns decide, and a
+      // genuine error (a missing file) is met again and reported as before.
+      sql = scanSql(fields, partitions, snapshot, files.paths, source, undefined);
+      try {
+        await create(sql);
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        const { columns } = await engine.query(`SELECT * FROM ${source} LIMIT 0`, {
+          signal: options.signal,
+        });
+        // Parquet column names match the schema case-insensitively (Spark writes either).
+        const physical = new Map(columns.map((c) => [c.name.toLowerCase(), c.name]));
+        sql = scanSql(fields, partitions, snapshot, files.paths, source, physical);
+        await create(sql);
+      }
+    }
     return {
       name,
       sql,
@@ -110,31 +133,35 @@ export async function registerTableView(
   }
 }
 
-async function scanSql(
-  engine: SqlEngine,
-  fields: TableField[],
-  partitions: Set<string>,
-  snapshot: TableSnapshot,
-  paths: string[],
-  signal: AbortSignal | undefined,
-): Promise<string> {
-  const partitionFields = fields.filter((field) => partitions.has(field.name));
+// The `read_parquet` call over the view's files.
+function sourceSql(fields: TableField[], partitions: Set<string>, paths: string[]): string {
+  const partitioned = fields.some((field) => partitions.has(field.name));
   // Only what the view needs: the file name joins partition values, and union_by_name
   // (which reads every file's schema when the view is bound, and each query binds it
   // again) reconciles files written before and after a schema change.
   const options = [
-    ...(partitionFields.length > 0 ? [`filename = ${quoteLiteral(FILE_COLUMN)}`] : []),
+    ...(partitioned ? [`filename = ${quoteLiteral(FILE_COLUMN)}`] : []),
     ...(paths.length > 1 ? ["union_by_name = true"] : []),
     "hive_partitioning = false",
   ];
-  const source = `read_parquet([${paths.map(quoteLiteral).join(", ")}], ${options.join(", ")})`;
-  const { columns } = await engine.query(`SELECT * FROM ${source} LIMIT 0`, { signal });
-  // Parquet column names match the schema case-insensitively (Spark writes either).
-  const physical = new Map(columns.map((column) => [column.name.toLowerCase(), column.name]));
+  return `read_parquet([${paths.map(quoteLiteral).join(", ")}], ${options.join(", ")})`;
+}
+
+// The view's SELECT. `physical` maps lower-cased names to the files' column names;
+// undefined assumes the files hold every non-partition column under its schema name.
+function scanSql(
+  fields: TableField[],
+  partitions: Set<string>,
+  snapshot: TableSnapshot,
+  paths: string[],
+  source: string,
+  physical: Map<string, string> | undefined,
+): string {
+  const partitionFields = fields.filter((field) => partitions.has(field.name));
   const select = fields.map((field) => {
     const alias = quoteIdentifier(field.name);
     if (partitions.has(field.name)) return `p.${alias}`;
-    const column = physical.get(field.name.toLowerCase());
+    const column = physical === undefined ? field.name : physical.get(field.name.toLowerCase());
     const type = logicalTypeSql(field.type);
     if (column === undefined) return `CAST(NULL AS ${type}) AS ${alias}`;
     // Nested values keep the file's shape: a cast fails on structs whose fields evolved.

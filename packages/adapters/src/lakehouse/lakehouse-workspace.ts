@@ -41,16 +41,32 @@ export class LakehouseWorkspace {
     if (this.#closed) {
       return Promise.reject(new LakehouseError("LAKEHOUSE_CLOSED", "the lakehouse is closed"));
     }
-    this.#engine ??= loadEngineModule().then(({ createDuckDbEngine }) =>
-      createDuckDbEngine({
-        ...this.#engineOptions,
-        // A database of its own per call: views of concurrent sessions cannot clash,
-        // and its memory is released when the call ends.
-        path: ":memory:",
-        tempDirectory: join(this.directory, "spill"),
-      }),
-    );
+    this.#engine ??= this.#openEngine();
     return this.#engine;
+  }
+
+  async #openEngine(): Promise<DuckDbEngine> {
+    const options: DuckDbEngineOptions = {
+      ...this.#engineOptions,
+      // A database of its own per call: views of concurrent sessions cannot clash,
+      // and its memory is released when the call ends.
+      path: ":memory:",
+      tempDirectory: join(this.directory, "spill"),
+    };
+    // The database starts (15–30 ms) while the engine's module loads, not after it.
+    const opening = import("../duckdb/open-duckdb-instance.js").then(({ openDuckDbInstance }) =>
+      openDuckDbInstance(options),
+    );
+    opening.catch(() => undefined);
+    let loaded: EngineModule;
+    try {
+      loaded = await loadEngineModule();
+    } catch (error) {
+      // No engine will own the database: close it once it is open.
+      void opening.then((instance) => instance.closeSync()).catch(() => undefined);
+      throw error;
+    }
+    return new loaded.DuckDbEngine(options, opening);
   }
 
   /** Closes the engine (interrupting its queries) and deletes the directory; idempotent. */
@@ -66,16 +82,35 @@ export class LakehouseWorkspace {
   }
 }
 
+/**
+ * Starts loading the DuckDB engine module in the background, so that the first session
+ * does not wait for it (10–20 ms, more when the sources are compiled on the fly). A
+ * lakehouse calls it when it is created: its sessions, appends and hashes all run on
+ * DuckDB. A failure is ignored here; the first call that needs the engine reports it.
+ *
+ * @example
+ * ```ts
+ * preloadEngineModule();
+ * ```
+ */
+export function preloadEngineModule(): void {
+  loadEngineModule().catch(() => undefined);
+}
+
+type EngineModule = typeof import("../duckdb/duckdb-engine.js");
+let engineModule: Promise<EngineModule> | undefined;
+
 // Loaded on first use, so that `@controlroom/adapters/delta` imports without
-// `@duckdb/node-api` for users of the TableFormat alone.
-async function loadEngineModule(): Promise<typeof import("../duckdb/duckdb-engine.js")> {
-  try {
-    return await import("../duckdb/duckdb-engine.js");
-  } catch (cause) {
+// `@duckdb/node-api` for users of the TableFormat alone. A failed load is not kept:
+// the next call tries again (the package may have been installed meanwhile).
+function loadEngineModule(): Promise<EngineModule> {
+  engineModule ??= import("../duckdb/duckdb-engine.js").catch((cause: unknown) => {
+    engineModule = undefined;
     throw new LakehouseError(
       "LAKEHOUSE_ENGINE_UNAVAILABLE",
       "the Delta lakehouse runs SQL on DuckDB: install @duckdb/node-api",
       { cause },
     );
-  }
+  });
+  return engineModule;
 }
