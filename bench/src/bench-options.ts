@@ -13,9 +13,12 @@ export interface BenchOptions {
   phases: number;
   /** Throughput: independent phases per run (1 = one run per job). */
   phasesPerRun: number;
-  /** Throughput: runWorker() loops, and the concurrency of each. */
+  /**
+   * Throughput: runWorker() loops, and the concurrency of each; one measurement per
+   * concurrency level (`workers × concurrency` phases in flight, the peers likewise).
+   */
   workers: number;
-  concurrency: number;
+  concurrency: number[];
   /** Throughput: the longest one measurement may take before it is rated as it stands. */
   budgetSeconds: number;
   /** Latency: runs created one after another per repetition. */
@@ -49,8 +52,9 @@ const USAGE = `pnpm bench [options]
                       200,000 memory rows
   --phases N          throughput: phases per repetition (default 20000)
   --phases-per-run N  throughput: independent phases per run (default 1)
-  --workers N         throughput: runWorker() loops (default 4)
-  --concurrency N     throughput: concurrency of each loop (default 4)
+  --workers N         throughput: runWorker() loops (default 2)
+  --concurrency LIST  throughput: concurrency of each loop, one level per value
+                      (default 8,64: 16 and 128 in flight; --quick: 8)
   --budget SECONDS   throughput: time budget per measurement (default 600)
   --latency-runs N    latency: runs per repetition (default 1000)
   --delta-commits N   delta: commits of the snapshot fixture (default 10000)
@@ -122,8 +126,13 @@ export function parseBenchOptions(
     reps: int(values.reps ?? env.CONTROLROOM_BENCH_REPS, 3, "--reps"),
     phases: int(values.phases ?? env.CONTROLROOM_BENCH_PHASES, quick ? 2_000 : 20_000, "--phases"),
     phasesPerRun: int(values["phases-per-run"], 1, "--phases-per-run"),
-    workers: int(values.workers, 4, "--workers"),
-    concurrency: int(values.concurrency, 4, "--concurrency"),
+    workers: int(values.workers, 2, "--workers"),
+    concurrency:
+      values.concurrency === undefined
+        ? quick
+          ? [8]
+          : [8, 64]
+        : [...new Set(values.concurrency.split(",").map((v) => int(v.trim(), 0, "--concurrency")))],
     budgetSeconds: int(values.budget, 600, "--budget"),
     latencyRuns: int(values["latency-runs"], quick ? 200 : 1_000, "--latency-runs"),
     deltaCommits: int(values["delta-commits"], quick ? 1_000 : 10_000, "--delta-commits"),
