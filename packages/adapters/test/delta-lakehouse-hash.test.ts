@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SqlRow, TableSchema } from "@controlroom/executor-kit";
 import { afterAll, describe, expect, it } from "vitest";
-import { createDeltaLakehouse } from "../src/delta/index.js";
+import { createDeltaLakehouse, createDeltaTableFormat } from "../src/delta/index.js";
 import { createLocalObjectStore } from "../src/local/index.js";
 import { rowSetDigestV2 } from "./row-set-digest-v2.js";
 
@@ -61,6 +61,56 @@ describe("DeltaLakehouse content hashes", () => {
     { name: "region", type: "string", nullable: true },
     { name: "_ingested_at", type: "timestamp", nullable: false },
   ];
+
+  it("hashes a version whose older files lack a column added since, as a session view reads it", async () => {
+    const root = await mkdtemp(join(tmpdir(), "controlroom-lakehouse-hash-"));
+    dirs.push(root);
+    const store = createLocalObjectStore({ root });
+    const lake = createDeltaLakehouse({ store });
+    try {
+      const schema: TableSchema = { fields: [{ name: "id", type: "integer", nullable: true }] };
+      await lake.appendRows("t", batchesOf(rows.map((row) => ({ id: row.id }))), {
+        schema,
+        provenance,
+      });
+      // The schema gains a column that the file already written lacks.
+      const tables = createDeltaTableFormat({ store });
+      await tables.commit(
+        { location: "t" },
+        {
+          operation: "append",
+          add: [],
+          schema: { fields: [...schema.fields, { name: "note", type: "string", nullable: true }] },
+          provenance,
+        },
+      );
+      const expected = await reference(lake, ["id", "note"], []);
+      expect(await lake.contentHash({ location: "t" })).toMatchObject({
+        sha256: expected.sha256,
+        rowCount: 40,
+        version: 1,
+      });
+      const inSession = await lake.session({}, async (session) =>
+        session.contentHash?.({ location: "t", version: 1 }),
+      );
+      expect(inSession?.sha256).toBe(expected.sha256);
+      // Beside other views, created together: the one whose files lack `note` still
+      // reads it as NULL, and the others as they are.
+      await lake.appendRows("u", batchesOf([{ id: 1 }]), { schema, provenance });
+      const read = await lake.session(
+        { a: { location: "u" }, t: { location: "t" }, z: { location: "u" } },
+        async ({ engine }) =>
+          (
+            await engine.query(
+              "SELECT (SELECT count(*) FROM t WHERE note IS NULL) AS nulls, (SELECT count(*) FROM a) + (SELECT count(*) FROM z) AS others",
+            )
+          ).rows,
+      );
+      expect(read).toEqual([{ nulls: 40n, others: 2n }]);
+    } finally {
+      await lake.close();
+    }
+  });
 
   for (const [title, extra] of [
     ["decimals, dates, timestamps, strings, partitions", []],

@@ -62,6 +62,25 @@ describe("LocalObjectStore", () => {
     expect(underA).toEqual(expected.filter((key) => key.startsWith("a")));
   });
 
+  it("lists and starts after keys in UTF-8 byte order, past the Basic Multilingual Plane too", async () => {
+    const store = createLocalObjectStore({ root: await tempRoot() });
+    // UTF-16 code units order U+1F600 (a surrogate pair) before U+E000 and U+FFFD; UTF-8
+    // bytes, and so S3, order it after them.
+    const keys = ["d/\u{1F600}", "d/\uE000", "d/\uFFFD", "d/z", "d/\u{1F600}x/y", "d/\uE000x"];
+    for (const key of keys) await store.put(key, bytes(key));
+    const byBytes = [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    const list = async (startAfter?: string) => {
+      const listed: string[] = [];
+      for await (const info of store.list("d/", { startAfter })) listed.push(info.key);
+      return listed;
+    };
+    expect(await list()).toEqual(byBytes);
+    for (const [index, key] of byBytes.entries()) {
+      expect(await list(key)).toEqual(byBytes.slice(index + 1));
+    }
+    expect(await list("d/\uFFFF")).toEqual(["d/\u{1F600}", "d/\u{1F600}x/y"]);
+  });
+
   it("hides its temporary files from listings and refuses keys that escape the root", async () => {
     const root = await tempRoot();
     const store = createLocalObjectStore({ root });

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { ObjectStore, TableFormat } from "@controlroom/executor-kit";
 import { createMemoryObjectStore } from "@controlroom/executor-kit";
 import { afterAll, describe, expect, it } from "vitest";
@@ -158,5 +159,35 @@ describe("writeQueryToTable data files", () => {
     );
     await expect(write(tables, "SELECT * FROM no_such_table")).rejects.toThrow(/no_such_table/);
     expect((await write(tables, "SELECT 1 AS id")).rowCount).toBe(1);
+    // Into the table that now exists, the copy starts before the query is described:
+    // the query's error is still the one reported, and nothing is committed.
+    await expect(write(tables, "SELECT * FROM no_such_table")).rejects.toThrow(/no_such_table/);
+    expect((await tables.snapshot({ location: "t" }))?.version).toBe(0);
+  });
+
+  it("writes into an existing table by the query's columns, whatever their case or number", async () => {
+    const local = createLocalObjectStore({ root: await tempDir() });
+    const tables = createDeltaTableFormat({ store: local });
+    await appendTo(local, tables, "SELECT 1::BIGINT AS id, 'a' AS note");
+    // Named in upper case and without `note`: not the columns the copy first assumes.
+    const written = await appendTo(local, tables, "SELECT 2 AS ID");
+    expect(written).toMatchObject({ version: 1, rowCount: 1 });
+    expect(written.files).toHaveLength(1);
+    // Only the files of the copy that was committed reached the table, with the size
+    // and row count its COPY reported.
+    expect(await parquetKeys(local, "t/")).toHaveLength(2);
+    const [file] = written.files;
+    expect(file?.recordCount).toBe(1);
+    expect(file?.sizeBytes).toBe((await local.stat(`t/${file?.path}`))?.size);
+    const files = (await parquetKeys(local, "t/")).map(
+      (key) => `'${fileURLToPath(local.uri(key))}'`,
+    );
+    const { rows } = await engine.query(
+      `SELECT id, note FROM read_parquet([${files.join(", ")}], union_by_name = true) ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      { id: 1n, note: "a" },
+      { id: 2n, note: null },
+    ]);
   });
 });

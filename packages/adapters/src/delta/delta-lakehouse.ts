@@ -19,7 +19,12 @@ import type {
   WriteQueryOptions,
 } from "@controlroom/executor-kit";
 import { duckDbRowSetHash } from "../duckdb/duckdb-row-set-hash.js";
-import { registerTableView } from "../duckdb/register-table-view.js";
+import {
+  createTableViews,
+  type PreparedTableView,
+  prepareTableView,
+  registerTableView,
+} from "../duckdb/register-table-view.js";
 import { writeQueryToTable } from "../duckdb/write-query-to-table.js";
 import { isAdapterError } from "../internal/adapter-error.js";
 import { LakehouseError } from "../internal/lakehouse-error.js";
@@ -191,9 +196,9 @@ export class DeltaLakehouse implements Lakehouse {
       try {
         const entries = Object.entries(views);
         // Table views first (derived views read them). Every table's log is read while
-        // the engine starts (the reads need no engine); then the views are created, a few
-        // at once. A failure is reported for the first view in order that has one, whether
-        // its log or its files failed, as when each view did both in turn. The views are
+        // the engine starts (the reads need no engine); then the views are created. A
+        // failure is reported for the first view in order that has one, whether its log,
+        // its files or its SQL failed, as when each view did all three in turn. The views are
         // not dropped one by one at the end: closing the workspace closes the engine that
         // holds them and deletes the directory that holds any downloaded copies of files.
         const loaded = await mapWithLimit(entries, VIEW_CONCURRENCY, async ([name, ref]) => {
@@ -204,16 +209,27 @@ export class DeltaLakehouse implements Lakehouse {
             (error: unknown) => ({ error }),
           );
         });
-        await mapWithLimit(loaded, VIEW_CONCURRENCY, async (table) => {
-          if (table === undefined) return;
-          if ("error" in table) throw table.error;
-          await registerTableView(await starting, table.name, table.snapshot, {
+        // The views' files (downloaded when the store is not local) a few at once; then
+        // every view that has its files in one statement. The first view in order with
+        // an error (its log, its files or its SQL) still decides what is reported.
+        const prepared = await mapWithLimit(loaded, VIEW_CONCURRENCY, async (table) => {
+          if (table === undefined || "error" in table) return table;
+          return prepareTableView(table.name, table.snapshot, {
             store: this.#store,
             location: table.location,
             tempDirectory: workspace.directory,
             signal,
-          });
+          }).catch((error: unknown) => ({ error }));
         });
+        const failed = prepared.findIndex((view) => view !== undefined && "error" in view);
+        await createTableViews(
+          await starting,
+          (failed < 0 ? prepared : prepared.slice(0, failed)).filter(
+            (view): view is PreparedTableView => view !== undefined && !("error" in view),
+          ),
+          signal,
+        );
+        if (failed >= 0) throw (prepared[failed] as { error: unknown }).error;
         const engine = await starting;
         for (const [name, ref] of entries) {
           if (isDerived(ref)) await createDerivedView(engine, name, ref, signal);
@@ -285,7 +301,10 @@ export class DeltaLakehouse implements Lakehouse {
     );
   }
 
-  // The content hash of a table version through a temporary view in `engine`.
+  // The content hash of a table version in `engine`: over the version's scan as a
+  // subquery (two statements: its DESCRIBE and the aggregate), or when that fails (a
+  // column added after the files were written, or any error), through a view of it as
+  // registerTableView makes, which meets a genuine error again and reports it as before.
   async #hashInEngine(
     engine: SqlEngine,
     workspace: LakehouseWorkspace,
@@ -296,20 +315,36 @@ export class DeltaLakehouse implements Lakehouse {
   ): Promise<TableContentHash> {
     const { signal } = options;
     const snapshot = await this.#requireSnapshot(ref, signal, "contentHash", tables);
-    const view = await registerTableView(engine, viewName, snapshot, {
+    const viewOptions = {
       store: this.#store,
       location: tableLocation(ref.location),
       tempDirectory: workspace.directory,
       signal,
-    });
-    try {
-      const { sha256, rowCount, format } = await duckDbRowSetHash(
-        engine,
-        quoteIdentifier(view.name),
-        snapshot.schema.fields.map((field) => field.name),
-        { exclude: options.excludeColumns, format: options.format, signal },
-      );
+    };
+    const columns = snapshot.schema.fields.map((field) => field.name);
+    const hashOf = async (relation: string) => {
+      const { sha256, rowCount, format } = await duckDbRowSetHash(engine, relation, columns, {
+        exclude: options.excludeColumns,
+        format: options.format,
+        signal,
+      });
       return { sha256, rowCount, format, version: snapshot.version };
+    };
+    const scan = await prepareTableView(viewName, snapshot, viewOptions);
+    try {
+      return await hashOf(`(${scan.sql})`);
+    } catch (error) {
+      // Only a failed statement may be the files' columns; the rest (a format this
+      // DuckDB cannot compute, a cancellation) would fail the same way again.
+      if (signal?.aborted || !isAdapterError(error) || error.code !== "DUCKDB_QUERY_FAILED") {
+        throw error;
+      }
+    } finally {
+      await scan.dispose().catch(() => undefined);
+    }
+    const view = await registerTableView(engine, viewName, snapshot, viewOptions);
+    try {
+      return await hashOf(quoteIdentifier(view.name));
     } finally {
       await view.dispose().catch(() => undefined);
     }

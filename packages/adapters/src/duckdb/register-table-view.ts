@@ -65,6 +65,45 @@ export async function registerTableView(
   snapshot: TableSnapshot,
   options: RegisterTableViewOptions,
 ): Promise<TableView> {
+  const prepared = await prepareTableView(name, snapshot, options);
+  const [view] = await createTableViews(engine, [prepared], options.signal);
+  return view as TableView;
+}
+
+/**
+ * A table view whose files are local and whose SQL is known, not created yet: what
+ * {@link createTableViews} creates. {@link registerTableView} is prepare-then-create
+ * for one view; a session prepares all of its views and creates them in one statement.
+ */
+export interface PreparedTableView {
+  /** The view's name. */
+  name: string;
+  /** The view's SELECT as if its files held every column of the schema (the usual case). */
+  sql: string;
+  /**
+   * Creates the view alone: first with `sql`, and when that fails, over the columns
+   * the files actually have (added after they were written). Returns the SQL used.
+   */
+  createAlone(engine: SqlEngine, signal: AbortSignal | undefined): Promise<string>;
+  /** Deletes downloaded copies of the files. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Finds or downloads the local files of a table view and writes its SQL, without
+ * touching an engine. See {@link registerTableView} for what the view reads.
+ *
+ * @example
+ * ```ts
+ * const prepared = await prepareTableView("orders", snapshot, { store, location: "silver/orders" });
+ * const [view] = await createTableViews(engine, [prepared], undefined);
+ * ```
+ */
+export async function prepareTableView(
+  name: string,
+  snapshot: TableSnapshot,
+  options: RegisterTableViewOptions,
+): Promise<PreparedTableView> {
   const fields = snapshot.schema.fields;
   const partitions = new Set(snapshot.partitionColumns);
   const location = options.location.replace(/\/+$/, "");
@@ -88,49 +127,107 @@ export async function registerTableView(
       signal: options.signal,
     },
   );
-  const create = (sql: string) =>
-    engine.execute(`CREATE OR REPLACE VIEW ${quoteIdentifier(name)} AS ${sql}`, {
-      signal: options.signal,
-    });
-  try {
-    let sql: string;
-    if (files.paths.length === 0) {
-      sql = `SELECT ${fields.map((f) => `CAST(NULL AS ${logicalTypeSql(f.type)}) AS ${quoteIdentifier(f.name)}`).join(", ")} WHERE false`;
-      await create(sql);
-    } else {
-      const source = sourceSql(fields, partitions, files.paths);
-      // First as if the files had every column of the schema, the usual case: binding
-      // the view reads the Parquet footers once, where asking for the files' columns
-      // first read them twice. DuckDB matches column names case-insensitively, as the
-      // schema lookup below does. A column no file has (added after they were written)
-      // fails that bind; then, as for any failure, the files' columns decide, and a
-      // genuine error (a missing file) is met again and reported as before.
-      sql = scanSql(fields, partitions, snapshot, files.paths, source, undefined);
-      try {
-        await create(sql);
-      } catch (error) {
-        if (options.signal?.aborted) throw error;
-        const { columns } = await engine.query(`SELECT * FROM ${source} LIMIT 0`, {
-          signal: options.signal,
-        });
-        // Parquet column names match the schema case-insensitively (Spark writes either).
-        const physical = new Map(columns.map((c) => [c.name.toLowerCase(), c.name]));
-        sql = scanSql(fields, partitions, snapshot, files.paths, source, physical);
-        await create(sql);
-      }
-    }
+  if (files.paths.length === 0) {
+    const sql = `SELECT ${fields.map((f) => `CAST(NULL AS ${logicalTypeSql(f.type)}) AS ${quoteIdentifier(f.name)}`).join(", ")} WHERE false`;
     return {
       name,
       sql,
-      async dispose() {
-        await engine.execute(`DROP VIEW IF EXISTS ${quoteIdentifier(name)}`);
-        await files.dispose();
+      createAlone: async (engine, signal) => {
+        await createViewSql(engine, name, sql, signal);
+        return sql;
       },
+      dispose: files.dispose,
     };
+  }
+  const source = sourceSql(fields, partitions, files.paths);
+  // First as if the files had every column of the schema, the usual case: binding
+  // the view reads the Parquet footers once, where asking for the files' columns
+  // first read them twice. DuckDB matches column names case-insensitively, as the
+  // schema lookup below does. A column no file has (added after they were written)
+  // fails that bind; then, as for any failure, the files' columns decide, and a
+  // genuine error (a missing file) is met again and reported as before.
+  const sql = scanSql(fields, partitions, snapshot, files.paths, source, undefined);
+  return {
+    name,
+    sql,
+    createAlone: async (engine, signal) => {
+      try {
+        await createViewSql(engine, name, sql, signal);
+        return sql;
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        const { columns } = await engine.query(`SELECT * FROM ${source} LIMIT 0`, { signal });
+        // Parquet column names match the schema case-insensitively (Spark writes either).
+        const physical = new Map(columns.map((c) => [c.name.toLowerCase(), c.name]));
+        const rebuilt = scanSql(fields, partitions, snapshot, files.paths, source, physical);
+        await createViewSql(engine, name, rebuilt, signal);
+        return rebuilt;
+      }
+    },
+    dispose: files.dispose,
+  };
+}
+
+/**
+ * Creates prepared views, all in one multi-statement call when they bind as prepared
+ * (one round trip to DuckDB instead of one or two per view); when that fails, one by
+ * one in order with {@link PreparedTableView.createAlone}, so that the error reported
+ * is the first view's that has one, as when each was registered alone. On failure
+ * every view's downloaded copies are deleted.
+ *
+ * @example
+ * ```ts
+ * const views = await createTableViews(engine, prepared, signal);
+ * ```
+ */
+export async function createTableViews(
+  engine: SqlEngine,
+  prepared: readonly PreparedTableView[],
+  signal: AbortSignal | undefined,
+): Promise<TableView[]> {
+  const sqls = prepared.map((view) => view.sql);
+  try {
+    if (prepared.length === 1) {
+      sqls[0] = await (prepared[0] as PreparedTableView).createAlone(engine, signal);
+    } else if (prepared.length > 1) {
+      try {
+        await engine.execute(
+          prepared.map((view) => `${createViewStatement(view.name, view.sql)};`).join("\n"),
+          { signal },
+        );
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        // CREATE OR REPLACE: views the batch made before its failure are made again.
+        for (const [index, view] of prepared.entries()) {
+          sqls[index] = await view.createAlone(engine, signal);
+        }
+      }
+    }
   } catch (error) {
-    await files.dispose();
+    await Promise.all(prepared.map((view) => view.dispose().catch(() => undefined)));
     throw error;
   }
+  return prepared.map((view, index) => ({
+    name: view.name,
+    sql: sqls[index] as string,
+    async dispose() {
+      await engine.execute(`DROP VIEW IF EXISTS ${quoteIdentifier(view.name)}`);
+      await view.dispose();
+    },
+  }));
+}
+
+function createViewStatement(name: string, sql: string): string {
+  return `CREATE OR REPLACE VIEW ${quoteIdentifier(name)} AS ${sql}`;
+}
+
+async function createViewSql(
+  engine: SqlEngine,
+  name: string,
+  sql: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  await engine.execute(createViewStatement(name, sql), { signal });
 }
 
 // The `read_parquet` call over the view's files.

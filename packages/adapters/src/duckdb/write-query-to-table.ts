@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type {
@@ -8,13 +8,13 @@ import type {
   ObjectStore,
   SqlEngine,
   SqlValue,
-  TableField,
   TableFormat,
   TableRef,
   TableSchema,
 } from "@controlroom/executor-kit";
 import { putLocalFile } from "../internal/put-local-file.js";
-import { quoteIdentifier, quoteLiteral } from "../internal/sql-quote.js";
+import { quoteIdentifier } from "../internal/sql-quote.js";
+import { type CopiedGroup, copyQueryToFiles } from "./copy-query-to-files.js";
 import { DuckDbError } from "./duckdb-error.js";
 import { duckDbLogicalType } from "./duckdb-logical-type.js";
 import { logicalTypeSql } from "./logical-type-sql.js";
@@ -128,69 +128,63 @@ export async function writeQueryToTable(
       `the table is partitioned by [${snapshot.partitionColumns.join(", ")}], not [${options.partitionColumns.join(", ")}]`,
     );
   }
-  const described = await describing;
-  const schema = snapshot?.schema ?? options.schema ?? schemaOf(described);
-  const projection = projectionSql(schema, described, `(${sql})`);
-  for (const column of partitionColumns) {
-    if (!schema.fields.some((field) => field.name === column)) {
-      throw new DuckDbError(
-        "DUCKDB_INVALID_ARGUMENT",
-        `partition column ${column} is not in the result`,
-      );
-    }
-  }
-
   const directory = await mkdtemp(join(options.tempDirectory ?? tmpdir(), "controlroom-write-"));
-  const stage = `__controlroom_stage_${randomUUID().replaceAll("-", "")}`;
   const uploaded: string[] = [];
   try {
-    const copyOptions = `FORMAT parquet, FILE_SIZE_BYTES ${quoteLiteral(options.targetFileSize ?? "128MB")}, ROW_GROUP_SIZE ${rowGroupSize(options.rowGroupSize)}, FILENAME_PATTERN 'part-{uuid}'`;
-    const dataColumns = schema.fields
-      .filter((field) => !partitionColumns.includes(field.name))
-      .map((field) => quoteIdentifier(field.name))
-      .join(", ");
-    const groups: { dir: string; values: Record<string, string | null> }[] = [];
-    if (partitionColumns.length === 0) {
-      const dir = join(directory, "0");
-      await engine.execute(`COPY (${projection}) TO ${quoteLiteral(dir)} (${copyOptions})`, query);
-      groups.push({ dir, values: {} });
+    let schema: TableSchema;
+    // Each attempt in a directory of its own (DuckDB makes one level of directory).
+    const copy = async (select: string, attempt: string) => {
+      const copyOptions = {
+        schema,
+        partitionColumns,
+        directory: join(directory, attempt),
+        targetFileSize: options.targetFileSize ?? "128MB",
+        rowGroupSize: rowGroupSize(options.rowGroupSize),
+        params: options.params,
+        signal,
+      };
+      await mkdir(copyOptions.directory);
+      return copyQueryToFiles(engine, select, copyOptions);
+    };
+    let groups: CopiedGroup[];
+    if (snapshot === undefined) {
+      const described = await describing;
+      schema = options.schema ?? schemaOf(described);
+      const projection = projectionSql(schema, described, `(${sql})`);
+      checkPartitionColumns(schema, partitionColumns);
+      groups = await copy(projection, "described");
     } else {
-      // Materialise once, then copy each partition out of the stage table.
-      await engine.execute(`CREATE TABLE ${quoteIdentifier(stage)} AS ${projection}`, query);
-      const keys = partitionColumns.map((column) => {
-        const field = schema.fields.find((f) => f.name === column) as TableField;
-        return { column, expression: partitionStringSql(quoteIdentifier(column), field) };
-      });
-      const { rows } = await engine.query<Record<string, string | null>>(
-        `SELECT DISTINCT ${keys.map((k, i) => `${k.expression} AS k${i}`).join(", ")} FROM ${quoteIdentifier(stage)}`,
-        { signal },
+      schema = snapshot.schema;
+      // The usual case: the query's columns are the table's, by the same names. The
+      // copy starts on that assumption while DuckDB describes the query, instead of
+      // after it; when the description says otherwise, its files are dropped unused
+      // and the copy runs again on what the query has. Errors are the description's
+      // first, as when it came first: the assumed copy fails alike on a bad query.
+      const assumed = projectionSql(
+        schema,
+        schema.fields.map((field) => ({ name: field.name, type: "" })),
+        `(${sql})`,
       );
-      for (const [index, row] of rows.entries()) {
-        const values: Record<string, string | null> = {};
-        const where = keys.map((key, i) => {
-          const value = row[`k${i}`] ?? null;
-          values[key.column] = value;
-          return `${key.expression} IS NOT DISTINCT FROM ${value === null ? "NULL" : quoteLiteral(value)}`;
-        });
-        const dir = join(directory, String(index));
-        await engine.execute(
-          `COPY (SELECT ${dataColumns} FROM ${quoteIdentifier(stage)} WHERE ${where.join(" AND ")}) TO ${quoteLiteral(dir)} (${copyOptions})`,
-          { signal },
-        );
-        groups.push({ dir, values });
+      // A bad option is reported where it was before: after the query's errors.
+      const copying = copy(assumed, "assumed");
+      copying.catch(() => undefined);
+      const [description, copied] = await Promise.allSettled([describing, copying]);
+      if (description.status === "rejected") throw description.reason;
+      const projection = projectionSql(schema, description.value, `(${sql})`);
+      checkPartitionColumns(schema, partitionColumns);
+      if (projection === assumed) {
+        if (copied.status === "rejected") throw copied.reason;
+        groups = copied.value;
+      } else {
+        await rm(join(directory, "assumed"), { recursive: true, force: true });
+        groups = await copy(projection, "described");
       }
     }
 
     const files: DataFile[] = [];
     let rowCount = 0;
     for (const group of groups) {
-      for (const name of (await readdir(group.dir).catch(() => [])).sort()) {
-        const path = join(group.dir, name);
-        const { rows } = await engine.query<{ n: bigint }>(
-          `SELECT sum(num_rows) AS n FROM parquet_file_metadata(${quoteLiteral(path)})`,
-          { signal },
-        );
-        const records = Number(rows[0]?.n ?? 0);
+      for (const { path, records, sizeBytes } of group.written) {
         // DuckDB writes a file even for no rows; a table needs no empty files.
         if (records === 0) continue;
         const relative = `part-${randomUUID()}.snappy.parquet`;
@@ -200,7 +194,7 @@ export async function writeQueryToTable(
         await putLocalFile(store, key, path, { ifAbsent: false, signal });
         files.push({
           path: relative,
-          sizeBytes: (await stat(path)).size,
+          sizeBytes,
           recordCount: records,
           ...(partitionColumns.length === 0 ? {} : { partitionValues: group.values }),
         });
@@ -234,8 +228,10 @@ export async function writeQueryToTable(
   } finally {
     // Uncommitted files are garbage: nothing refers to them.
     await Promise.all(uploaded.map((key) => store.delete(key).catch(() => undefined)));
-    await engine.execute(`DROP TABLE IF EXISTS ${quoteIdentifier(stage)}`).catch(() => undefined);
-    await rm(directory, { recursive: true, force: true });
+    // Deleted in the background: nothing refers to the local copies any more, and the
+    // caller need not wait for the file system (the session's scratch directory that
+    // holds them is deleted again when the session ends).
+    rm(directory, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
@@ -301,32 +297,13 @@ function projectionSql(
   return `SELECT ${select.join(", ")} FROM ${source} AS q`;
 }
 
-// A partition value as Delta stores it: text, `true`/`false`, `YYYY-MM-DD`,
-// `YYYY-MM-DD HH:MM:SS.ffffff` (UTC); NULL stays NULL.
-function partitionStringSql(column: string, field: TableField): string {
-  const type = logicalTypeSql(field.type);
-  switch (type) {
-    case "VARCHAR":
-      return column;
-    case "BOOLEAN":
-      return `CASE WHEN ${column} IS NULL THEN NULL WHEN ${column} THEN 'true' ELSE 'false' END`;
-    case "DATE":
-      return `strftime(${column}, '%Y-%m-%d')`;
-    case "TIMESTAMP":
-    case "TIMESTAMPTZ":
-      return `strftime(${column}, '%Y-%m-%d %H:%M:%S.%f')`;
-    case "BLOB":
+function checkPartitionColumns(schema: TableSchema, partitionColumns: readonly string[]): void {
+  for (const column of partitionColumns) {
+    if (!schema.fields.some((field) => field.name === column)) {
       throw new DuckDbError(
         "DUCKDB_INVALID_ARGUMENT",
-        `cannot partition by the binary column ${field.name}`,
+        `partition column ${column} is not in the result`,
       );
-    default:
-      if (/[[(]/.test(type) && !type.startsWith("DECIMAL")) {
-        throw new DuckDbError(
-          "DUCKDB_INVALID_ARGUMENT",
-          `cannot partition by the nested column ${field.name}`,
-        );
-      }
-      return `CAST(${column} AS VARCHAR)`;
+    }
   }
 }

@@ -9,5 +9,20 @@
  * ```
  */
 export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+  // Without encoding either side (a listing sorts thousands of names): the first code
+  // unit that differs decides, once ranked in UTF-8 order.
+  const length = Math.min(a.length, b.length);
+  for (let index = 0; index < length; index++) {
+    const x = a.charCodeAt(index);
+    const y = b.charCodeAt(index);
+    if (x !== y) return utf8Rank(x) - utf8Rank(y);
+  }
+  return a.length - b.length;
+}
+
+// UTF-16 code units sort as UTF-8 bytes do, except that surrogates (code points past
+// U+FFFF, four UTF-8 bytes) must come after U+E000–U+FFFF (three bytes beginning EE–EF).
+function utf8Rank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit < 0xe000 ? unit + 0x2000 : unit - 0x800;
 }

@@ -23,6 +23,7 @@ import type {
   ObjectStoreListOptions,
   ObjectStorePutOptions,
 } from "@controlroom/executor-kit";
+import { compareKeys } from "../internal/compare-keys.js";
 import { LocalObjectStoreError } from "./local-object-store-error.js";
 
 /** Options of {@link createLocalObjectStore}. */
@@ -44,6 +45,8 @@ export interface LocalObjectStoreOptions {
 // within one file system) and start with this prefix so that `list` can hide them.
 const TEMP_PREFIX = ".crtmp-";
 const LOCK_SUFFIX = ".crlock";
+// Files a listing stats at once, ahead of the one it yields.
+const STATS_AHEAD = 8;
 
 /**
  * An {@link ObjectStore} on a local directory: keys are paths under `root`.
@@ -200,9 +203,7 @@ export class LocalObjectStore implements ObjectStore {
     // walked in key order and filtered by the rest of the prefix.
     const slash = prefix.lastIndexOf("/");
     const base = slash === -1 ? "" : prefix.slice(0, slash + 1);
-    const startAfter =
-      options?.startAfter === undefined ? undefined : Buffer.from(options.startAfter, "utf8");
-    yield* this.#walk(base, prefix, options?.signal, startAfter);
+    yield* this.#walk(base, prefix, options?.signal, options?.startAfter);
   }
 
   async delete(key: string, options?: ObjectStoreCallOptions): Promise<void> {
@@ -228,7 +229,7 @@ export class LocalObjectStore implements ObjectStore {
     dirKey: string,
     prefix: string,
     signal: AbortSignal | undefined,
-    startAfter: Buffer | undefined,
+    startAfter: string | undefined,
   ): AsyncIterable<ObjectInfo> {
     let entries: import("node:fs").Dirent[];
     try {
@@ -240,35 +241,59 @@ export class LocalObjectStore implements ObjectStore {
       throw error;
     }
     // A directory `a` holds keys `a/…`, so it sorts as `a/` against its siblings: that
-    // keeps the depth-first walk in exact ascending key order. Each name is encoded
-    // once (a _delta_log holds thousands): compareKeys encodes both sides per call.
-    const sorted = entries
-      .filter((entry) => !entry.name.startsWith(TEMP_PREFIX) && !entry.name.endsWith(LOCK_SUFFIX))
-      .map((entry) => {
-        const sortKey = entry.isDirectory() ? `${entry.name}/` : entry.name;
-        return { entry, sortKey, bytes: Buffer.from(dirKey + sortKey, "utf8") };
-      })
-      .sort((a, b) => Buffer.compare(a.bytes, b.bytes));
-    for (const { entry, sortKey, bytes } of sorted) {
-      signal?.throwIfAborted();
-      const key = dirKey + sortKey;
+    // keeps the depth-first walk in exact ascending key order. What the listing skips is
+    // dropped before sorting: a Delta reader listing from its last checkpoint keeps a
+    // few of the thousands of names a `_delta_log` may hold.
+    const listed: { key: string; directory: boolean }[] = [];
+    for (const entry of entries) {
+      if (entry.name.startsWith(TEMP_PREFIX) || entry.name.endsWith(LOCK_SUFFIX)) continue;
       if (entry.isDirectory()) {
+        const key = `${dirKey}${entry.name}/`;
         // Skip subtrees that cannot hold a key with this prefix, or only keys up to
         // startAfter (all of `a/…` is before it when `a/` is and does not begin it).
         if (!(key.startsWith(prefix) || prefix.startsWith(key))) continue;
         if (
           startAfter !== undefined &&
-          Buffer.compare(bytes, startAfter) < 0 &&
-          !startAfter.subarray(0, bytes.length).equals(bytes)
+          compareKeys(key, startAfter) < 0 &&
+          !startAfter.startsWith(key)
         ) {
           continue;
         }
-        yield* this.#walk(key, prefix, signal, startAfter);
-      } else if (entry.isFile() && key.startsWith(prefix)) {
-        if (startAfter !== undefined && Buffer.compare(bytes, startAfter) <= 0) continue;
-        const stats = await statFile(join(this.root, ...key.split("/")));
-        if (stats !== undefined) yield this.#info(key, stats);
+        listed.push({ key, directory: true });
+      } else if (entry.isFile()) {
+        const key = dirKey + entry.name;
+        if (!key.startsWith(prefix)) continue;
+        if (startAfter !== undefined && compareKeys(key, startAfter) <= 0) continue;
+        listed.push({ key, directory: false });
       }
+    }
+    listed.sort((a, b) => compareKeys(a.key, b.key));
+    // Files are stat'ed a few ahead of the one yielded, in order: one at a time, a
+    // listing of many new commits waited for each in turn.
+    const stats = new Map<number, Promise<Stats | undefined>>();
+    const statAt = (index: number): Promise<Stats | undefined> => {
+      let pending = stats.get(index);
+      if (pending === undefined) {
+        pending = statFile(join(this.root, ...(listed[index] as { key: string }).key.split("/")));
+        // Awaited in order below; a consumer that stops early leaves the rest unread.
+        pending.catch(() => undefined);
+        stats.set(index, pending);
+      }
+      return pending;
+    };
+    for (const [index, { key, directory }] of listed.entries()) {
+      signal?.throwIfAborted();
+      if (directory) {
+        yield* this.#walk(key, prefix, signal, startAfter);
+        continue;
+      }
+      const end = Math.min(listed.length, index + STATS_AHEAD);
+      for (let next = index; next < end; next++) {
+        if (!(listed[next] as { directory: boolean }).directory) statAt(next);
+      }
+      const found = await statAt(index);
+      stats.delete(index);
+      if (found !== undefined) yield this.#info(key, found);
     }
   }
 
