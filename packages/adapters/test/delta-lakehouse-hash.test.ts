@@ -5,6 +5,7 @@ import type { SqlRow, TableSchema } from "@controlroom/executor-kit";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDeltaLakehouse, createDeltaTableFormat } from "../src/delta/index.js";
 import { createLocalObjectStore } from "../src/local/index.js";
+import { boundStore } from "./bound-store.js";
 import { rowSetDigestV2 } from "./row-set-digest-v2.js";
 
 const provenance = { run_id: "run_test", phase: "gold", git_sha: "0123abc" };
@@ -107,6 +108,52 @@ describe("DeltaLakehouse content hashes", () => {
           ).rows,
       );
       expect(read).toEqual([{ nulls: 40n, others: 2n }]);
+    } finally {
+      await lake.close();
+    }
+  });
+
+  it("downloads a remote table's files once when its hash falls back to the files' columns", async () => {
+    const root = await mkdtemp(join(tmpdir(), "controlroom-lakehouse-hash-"));
+    dirs.push(root);
+    const local = createLocalObjectStore({ root });
+    const schema: TableSchema = { fields: [{ name: "id", type: "integer", nullable: true }] };
+    const writer = createDeltaLakehouse({ store: local });
+    let expected: string;
+    try {
+      await writer.appendRows("t", batchesOf(rows.map((row) => ({ id: row.id }))), {
+        schema,
+        provenance,
+      });
+      // A column added since the file was written: the hash's first statement fails.
+      await createDeltaTableFormat({ store: local }).commit(
+        { location: "t" },
+        {
+          operation: "append",
+          add: [],
+          schema: { fields: [...schema.fields, { name: "note", type: "string", nullable: true }] },
+          provenance,
+        },
+      );
+      expected = (await reference(writer, ["id", "note"], [])).sha256;
+    } finally {
+      await writer.close();
+    }
+    // The same bytes behind a store that is not a local directory: its files are
+    // downloaded to be read, and each download is counted.
+    const remote = boundStore(local);
+    remote.uri = (key) => `memory://lake/${key}`;
+    const downloads: string[] = [];
+    remote.get = (key, options) => {
+      if (key.endsWith(".parquet")) downloads.push(key);
+      return local.get(key, options);
+    };
+    const lake = createDeltaLakehouse({ store: remote });
+    try {
+      const hash = await lake.contentHash({ location: "t" });
+      expect(hash).toMatchObject({ rowCount: 40, version: 1 });
+      expect(hash.sha256).toBe(expected);
+      expect(downloads).toHaveLength(1);
     } finally {
       await lake.close();
     }

@@ -23,7 +23,7 @@ import {
   createTableViews,
   type PreparedTableView,
   prepareTableView,
-  registerTableView,
+  type TableView,
 } from "../duckdb/register-table-view.js";
 import { writeQueryToTable } from "../duckdb/write-query-to-table.js";
 import { isAdapterError } from "../internal/adapter-error.js";
@@ -304,7 +304,7 @@ export class DeltaLakehouse implements Lakehouse {
   // The content hash of a table version in `engine`: over the version's scan as a
   // subquery (two statements: its DESCRIBE and the aggregate), or when that fails (a
   // column added after the files were written, or any error), through a view of it as
-  // registerTableView makes, which meets a genuine error again and reports it as before.
+  // a session makes, which meets a genuine error again and reports it as before.
   async #hashInEngine(
     engine: SqlEngine,
     workspace: LakehouseWorkspace,
@@ -331,22 +331,24 @@ export class DeltaLakehouse implements Lakehouse {
       return { sha256, rowCount, format, version: snapshot.version };
     };
     const scan = await prepareTableView(viewName, snapshot, viewOptions);
+    let view: TableView | undefined;
     try {
-      return await hashOf(`(${scan.sql})`);
-    } catch (error) {
-      // Only a failed statement may be the files' columns; the rest (a format this
-      // DuckDB cannot compute, a cancellation) would fail the same way again.
-      if (signal?.aborted || !isAdapterError(error) || error.code !== "DUCKDB_QUERY_FAILED") {
-        throw error;
+      try {
+        return await hashOf(`(${scan.sql})`);
+      } catch (error) {
+        // Only a failed statement may be the files' columns; the rest (a format this
+        // DuckDB cannot compute, a cancellation) would fail the same way again.
+        if (signal?.aborted || !isAdapterError(error) || error.code !== "DUCKDB_QUERY_FAILED") {
+          throw error;
+        }
       }
-    } finally {
-      await scan.dispose().catch(() => undefined);
-    }
-    const view = await registerTableView(engine, viewName, snapshot, viewOptions);
-    try {
+      // The same files (not listed or downloaded again), as a view that asks them for
+      // their columns when the schema's do not bind.
+      view = (await createTableViews(engine, [scan], signal))[0] as TableView;
       return await hashOf(quoteIdentifier(view.name));
     } finally {
-      await view.dispose().catch(() => undefined);
+      // A view's dispose drops it and deletes the files' copies; else only the copies.
+      await (view ?? scan).dispose().catch(() => undefined);
     }
   }
 
