@@ -135,6 +135,29 @@ describe("duckDbRowSetHash (format v2)", () => {
     expect(counter.streams).toBe(0);
   });
 
+  it("gives the same digest from declared column types, without binding the relation", async () => {
+    const t = await table(COLUMNS, [0, 1, 2, 3, 4]);
+    const described: string[] = [];
+    const watching: SqlEngine = {
+      dialect: engine.dialect,
+      execute: (sql, options) => engine.execute(sql, options),
+      stream: (sql, options) => engine.stream(sql, options),
+      query: (sql, options) => {
+        if (sql.startsWith("DESCRIBE")) described.push(sql);
+        return engine.query(sql, options);
+      },
+    };
+    const columnTypes = Object.fromEntries(COLUMNS.map(([name, type]) => [name, type]));
+    const declared = await duckDbRowSetHash(watching, t, NAMES, { columnTypes });
+    expect(declared).toEqual(await hash(t));
+    expect(described).toHaveLength(1);
+    expect(described[0]).not.toContain(t);
+    // A kept column whose type is not declared: the relation is described as before.
+    const { s: _s, ...partly } = columnTypes;
+    expect(await duckDbRowSetHash(watching, t, NAMES, { columnTypes: partly })).toEqual(declared);
+    expect(described[1]).toContain(t);
+  });
+
   it("ignores row order, file layout and the order columns are named in", async () => {
     const one = await hash(await table(COLUMNS, [0, 1, 2, 3, 4]));
     expect(await hash(await table(COLUMNS, [4, 3, 2, 1, 0]))).toEqual(one);

@@ -322,10 +322,11 @@ export class DeltaLakehouse implements Lakehouse {
       signal,
     };
     const columns = snapshot.schema.fields.map((field) => field.name);
-    const hashOf = async (relation: string) => {
+    const hashOf = async (relation: string, columnTypes?: Readonly<Record<string, string>>) => {
       const { sha256, rowCount, format } = await duckDbRowSetHash(engine, relation, columns, {
         exclude: options.excludeColumns,
         format: options.format,
+        columnTypes,
         signal,
       });
       return { sha256, rowCount, format, version: snapshot.version };
@@ -334,7 +335,8 @@ export class DeltaLakehouse implements Lakehouse {
     let view: TableView | undefined;
     try {
       try {
-        return await hashOf(`(${scan.sql})`);
+        // The scan casts its columns to the schema's types: no need to bind its files twice.
+        return await hashOf(`(${scan.sql})`, scan.columnTypes);
       } catch (error) {
         // Only a failed statement may be the files' columns; the rest (a format this
         // DuckDB cannot compute, a cancellation) would fail the same way again.

@@ -17,6 +17,15 @@ export interface DuckDbRowSetHashOptions {
    * @default this DuckDB's v2
    */
   format?: string | undefined;
+  /**
+   * The relation's column types as SQL type names (`DECIMAL(18,2)`, `TIMESTAMPTZ`), by
+   * column name, when the caller built the relation and every column of it is a `CAST`
+   * to that type. DuckDB then prints the types from constants instead of binding the
+   * relation, which for a Parquet scan reads the files' footers again. A kept column
+   * missing here is looked up in the relation as usual. Wrong types give a wrong digest.
+   * @default undefined
+   */
+  columnTypes?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The fingerprint {@link duckDbRowSetHash} computes. */
@@ -85,15 +94,16 @@ export async function duckDbRowSetHash(
     return rowSetHashV1(engine, relation, columns, kept, options);
   // Types as DuckDB itself prints them (DESCRIBE), not as a client library renders them:
   // the format names DuckDB's version only.
+  const declared = options.columnTypes;
+  const described = kept.every((name) => declared?.[name] !== undefined)
+    ? `SELECT ${kept.map((name) => `CAST(NULL AS ${declared?.[name]}) AS ${quoteIdentifier(name)}`).join(", ")}`
+    : `SELECT ${kept.map(quoteIdentifier).join(", ")} FROM ${relation}`;
   const types =
     kept.length === 0
       ? []
-      : (
-          await engine.query<{ column_type: string }>(
-            `DESCRIBE SELECT ${kept.map(quoteIdentifier).join(", ")} FROM ${relation}`,
-            { signal },
-          )
-        ).rows.map((row, index) => [kept[index] as string, row.column_type] as const);
+      : (await engine.query<{ column_type: string }>(`DESCRIBE ${described}`, { signal })).rows.map(
+          (row, index) => [kept[index] as string, row.column_type] as const,
+        );
   const args = types.map(([name, type]) =>
     NESTED.test(type) ? `to_json(${quoteIdentifier(name)})` : quoteIdentifier(name),
   );

@@ -81,6 +81,12 @@ export interface PreparedTableView {
   /** The view's SELECT as if its files held every column of the schema (the usual case). */
   sql: string;
   /**
+   * The SQL type of each column of `sql` by name, when each is a `CAST` to its schema
+   * type (no nested and no partition column, whose types come from elsewhere): what a
+   * caller may pass as `columnTypes` to `duckDbRowSetHash` instead of binding the files.
+   */
+  columnTypes?: Readonly<Record<string, string>> | undefined;
+  /**
    * Creates the view alone: first with `sql`, and when that fails, over the columns
    * the files actually have (added after they were written). Returns the SQL used.
    */
@@ -132,6 +138,7 @@ export async function prepareTableView(
     return {
       name,
       sql,
+      columnTypes: castTypes(fields, partitions),
       createAlone: async (engine, signal) => {
         await createViewSql(engine, name, sql, signal);
         return sql;
@@ -150,6 +157,7 @@ export async function prepareTableView(
   return {
     name,
     sql,
+    columnTypes: castTypes(fields, partitions),
     createAlone: async (engine, signal) => {
       try {
         await createViewSql(engine, name, sql, signal);
@@ -230,6 +238,20 @@ async function createViewSql(
   await engine.execute(createViewStatement(name, sql), { signal });
 }
 
+// Each column's cast type, when scanSql casts every column (see PreparedTableView.columnTypes).
+function castTypes(
+  fields: TableField[],
+  partitions: Set<string>,
+): Record<string, string> | undefined {
+  if (fields.some((field) => partitions.has(field.name) || NESTED_FIELD.test(field.type))) {
+    return undefined;
+  }
+  return Object.fromEntries(fields.map((field) => [field.name, logicalTypeSql(field.type)]));
+}
+
+// Nested values keep the file's shape: scanSql does not cast them.
+const NESTED_FIELD = /^(array|map|struct)\s*</i;
+
 // The `read_parquet` call over the view's files.
 function sourceSql(fields: TableField[], partitions: Set<string>, paths: string[]): string {
   const partitioned = fields.some((field) => partitions.has(field.name));
@@ -262,8 +284,7 @@ function scanSql(
     const type = logicalTypeSql(field.type);
     if (column === undefined) return `CAST(NULL AS ${type}) AS ${alias}`;
     // Nested values keep the file's shape: a cast fails on structs whose fields evolved.
-    if (/^(array|map|struct)\s*</i.test(field.type))
-      return `d.${quoteIdentifier(column)} AS ${alias}`;
+    if (NESTED_FIELD.test(field.type)) return `d.${quoteIdentifier(column)} AS ${alias}`;
     return `CAST(d.${quoteIdentifier(column)} AS ${type}) AS ${alias}`;
   });
   let from = `${source} AS d`;

@@ -121,6 +121,14 @@ export interface MedallionConfig {
   freshnessWarnAfterMs?: number | undefined;
   /** Rows per source batch. @default 10_000 */
   batchSize?: number | undefined;
+  /**
+   * Tables of one layer that silver and gold write at once. A layer's models read only
+   * the layer below, never each other, so their order does not change what is written;
+   * two at once keep a small machine's cores busy while each query plans, writes its
+   * files and commits. 1 writes them one after another (the least memory).
+   * @default 2
+   */
+  modelConcurrency?: number | undefined;
   /** Per-phase timeout. @default 3_600_000 */
   timeoutMs?: number | undefined;
   /**

@@ -27,6 +27,7 @@ export interface MedallionLayout {
   drift: Record<"added" | "removed" | "retyped", MedallionDriftAction>;
   freshnessWarnAfterMs: number | undefined;
   batchSize: number;
+  modelConcurrency: number;
   timeoutMs: number;
 }
 
@@ -61,6 +62,10 @@ export function resolveMedallionLayout(config: MedallionConfig): MedallionLayout
   if (!Number.isInteger(previewRows) || previewRows < 0) fail("previewRows must be an integer ≥ 0");
   const batchSize = config.batchSize ?? 10_000;
   if (!Number.isInteger(batchSize) || batchSize < 1) fail("batchSize must be a positive integer");
+  const modelConcurrency = config.modelConcurrency ?? 2;
+  if (!Number.isInteger(modelConcurrency) || modelConcurrency < 1) {
+    fail("modelConcurrency must be a positive integer");
+  }
   const prefix = (layer: "bronze" | "silver" | "gold") =>
     (config.locations?.[layer] ?? `${layer}/${config.id}`).replace(/\/+$/, "");
   return {
@@ -80,6 +85,7 @@ export function resolveMedallionLayout(config: MedallionConfig): MedallionLayout
     },
     freshnessWarnAfterMs: config.freshnessWarnAfterMs,
     batchSize,
+    modelConcurrency,
     timeoutMs: config.timeoutMs ?? 3_600_000,
   };
 }

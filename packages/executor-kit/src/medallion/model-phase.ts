@@ -1,4 +1,5 @@
 import type { PhaseContext } from "../context/phase-context.js";
+import { mapInLanes } from "../internal/map-in-lanes.js";
 import type { Lakehouse, SessionViewRef, TableContentHash } from "../ports/lakehouse.js";
 import { bronzeViews } from "./bronze-views.js";
 import { lakehouseOf } from "./medallion-adapters.js";
@@ -59,48 +60,33 @@ async function writeModels(
     git_sha: ctx.git_sha,
     attempt: ctx.attempt,
   };
-  const hashOptions = { excludeColumns: BRONZE_AUDIT_COLUMNS, signal: ctx.signal };
+  const hashOptions = { excludeColumns: BRONZE_AUDIT_COLUMNS };
+  let done = 0;
   const written = await lake.session(
     views,
-    async (session) => {
-      const versions: Record<string, number> = {};
-      // Sessions that can hash fingerprint each table while the next one is written,
-      // one hash at a time, on the engine the session already has.
-      const hashes: Promise<TableContentHash>[] = [];
-      let previous: Promise<unknown> = Promise.resolve();
-      try {
-        for (const [index, model] of models.entries()) {
-          const location = tableLocation(layout, layer, model.name);
-          const result = await session.writeQuery(location, model.sql, {
-            mode: "overwrite",
-            provenance,
-            partitionColumns: [...(model.partitionColumns ?? [])],
-            signal: ctx.signal,
-          });
-          if (result.version === undefined) {
-            throw new Error(`${layer} table ${model.name}: the overwrite committed no version`);
-          }
-          versions[model.name] = result.version;
-          const ref = { location, version: result.version };
-          if (session.contentHash !== undefined) {
-            const hashInSession = session.contentHash.bind(session);
-            const hash = previous.then(() => hashInSession(ref, hashOptions));
-            // Handled here so a failure does not go unhandled while later writes run;
-            // Promise.all below still rejects with it.
-            previous = hash.catch(() => undefined);
-            hashes.push(hash);
-          }
-          ctx.progress(
-            (index + 1) / (models.length + 1),
-            `${layer}.${model.name}: ${result.rowCount} rows`,
-          );
+    // The models of a layer read only the layer below (the session's views), never each
+    // other, so they are written a few at once: one query leaves a core idle while it
+    // plans, writes its single Parquet file and commits, and a second fills it. Each
+    // lane fingerprints what it wrote on the session's engine, when the session can,
+    // before it takes the next model. The first failure stops the others (mapInLanes).
+    (session) =>
+      mapInLanes(models, layout.modelConcurrency, ctx.signal, async (model, signal) => {
+        const location = tableLocation(layout, layer, model.name);
+        const result = await session.writeQuery(location, model.sql, {
+          mode: "overwrite",
+          provenance,
+          partitionColumns: [...(model.partitionColumns ?? [])],
+          signal,
+        });
+        if (result.version === undefined) {
+          throw new Error(`${layer} table ${model.name}: the overwrite committed no version`);
         }
-        return { versions, hashes: await Promise.all(hashes) };
-      } finally {
-        // The session's engine closes after this: no hash may still be reading it.
-        await Promise.allSettled(hashes);
-      }
-    },
+        done += 1;
+        ctx.progress(done / (models.length + 1), `${layer}.${model.name}: ${result.rowCount} rows`);
+        const ref = { location, version: result.version };
+        const hash = await session.contentHash?.(ref, { ...hashOptions, signal });
+        return { version: result.version, hash };
+      }),
     // Every target is known now: the lakehouse can read their logs while it opens.
     {
       signal: ctx.signal,
@@ -108,24 +94,25 @@ async function writeModels(
     },
   );
 
-  // Otherwise two tables at a time: hashing a table of one Parquet row group keeps one
-  // DuckDB thread busy, so a second one uses the other core of a small machine.
-  const hashes =
-    written.hashes.length === models.length
-      ? written.hashes
-      : await mapWithConcurrency(models, HASH_CONCURRENCY, (model) =>
-          lake.contentHash(
-            {
-              location: tableLocation(layout, layer, model.name),
-              version: written.versions[model.name] as number,
-            },
-            hashOptions,
-          ),
-        );
+  // A session that cannot hash leaves it to the lakehouse, a table per lane.
+  const hashes = await mapInLanes(
+    models,
+    layout.modelConcurrency,
+    ctx.signal,
+    (model, signal, index) => {
+      const { version, hash } = written[index] as (typeof written)[number];
+      return hash !== undefined
+        ? Promise.resolve(hash)
+        : lake.contentHash(
+            { location: tableLocation(layout, layer, model.name), version },
+            { ...hashOptions, signal },
+          );
+    },
+  );
   const tables: ModelOutput["tables"] = {};
   for (const [index, model] of models.entries()) {
     const location = tableLocation(layout, layer, model.name);
-    const version = written.versions[model.name] as number;
+    const version = (written[index] as (typeof written)[number]).version;
     const hash = hashes[index] as TableContentHash;
     tables[model.name] = {
       location,
@@ -150,25 +137,4 @@ async function writeModels(
   }
   ctx.progress(1, `${layer}: ${models.length} tables written`);
   return { inputs, tables };
-}
-
-const HASH_CONCURRENCY = 2;
-
-// `work` over `items` with at most `limit` calls at once; results in the items' order.
-// The first failure rejects (calls already running finish on their own).
-async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

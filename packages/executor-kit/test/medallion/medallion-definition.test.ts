@@ -63,6 +63,9 @@ describe("defineMedallionExecutor", () => {
       definitionError({ streams: [{ name: "orders", primaryKey: [], cursorFields: ["id"] }] }),
     ).toMatch(/needs a primaryKey/);
     expect(definitionError({ previewRows: -1 })).toMatch(/previewRows/);
+    for (const modelConcurrency of [0, 1.5, Number.NaN]) {
+      expect(definitionError({ modelConcurrency })).toMatch(/modelConcurrency must be a positive/);
+    }
   });
 });
 

@@ -4,9 +4,10 @@ import type { Lakehouse, TableContentHash, TableVersionRef } from "../../src/por
 import type { SqlEngine } from "../../src/ports/sql-engine.js";
 import { runPhase } from "../../src/testing/run-phase.js";
 
-// How the model phases fingerprint what they wrote: in the writing session when it can
-// hash (overlapping the next write), else through the lakehouse afterwards.
-const executor = defineMedallionExecutor({
+// How the model phases write and fingerprint their tables: a few at once (the layer's
+// models are independent), each hashed in the writing session when it can, else through
+// the lakehouse afterwards.
+const config = {
   id: "shop",
   version: "1.0.0",
   streams: [{ name: "orders", primaryKey: ["id"], cursorFields: ["write_date", "id"] }],
@@ -16,7 +17,8 @@ const executor = defineMedallionExecutor({
     { name: "b", sql: "SELECT 2 AS n" },
     { name: "c", sql: "SELECT 3 AS n" },
   ],
-});
+};
+const executor = defineMedallionExecutor(config);
 const run = { run_id: "0196f5c4-7a1e-7c3d-9b2a-4e8f1d2c3b4a", spec_slug: "shop" };
 const silver = {
   inputs: { orders: { location: "bronze/shop/orders", version: 7 } },
@@ -36,6 +38,9 @@ function fakeLakehouse(options: { sessionHashes: boolean; failHashOf?: string; f
   const sessionOptions: unknown[] = [];
   let running = 0;
   let maxRunning = 0;
+  let writing = 0;
+  let maxWriting = 0;
+  const writeSignals: (AbortSignal | undefined)[] = [];
   const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
   const hash = async (where: string, ref: TableVersionRef) => {
     running += 1;
@@ -60,10 +65,14 @@ function fakeLakehouse(options: { sessionHashes: boolean; failHashOf?: string; f
       try {
         return await work({
           engine: {} as SqlEngine,
-          async writeQuery(location) {
+          async writeQuery(location, _sql, writeOptions) {
+            writeSignals.push(writeOptions.signal);
+            writing += 1;
+            maxWriting = Math.max(maxWriting, writing);
             log.push(`write ${location} start`);
             await tick();
             await tick();
+            writing -= 1;
             log.push(`write ${location} end`);
             return { location, version: 9, rowCount: 1 };
           },
@@ -77,11 +86,18 @@ function fakeLakehouse(options: { sessionHashes: boolean; failHashOf?: string; f
     },
     contentHash: (ref) => hash("lake", ref),
   };
-  return { lake, log, sessionOptions, maxRunning: () => maxRunning };
+  return {
+    lake,
+    log,
+    sessionOptions,
+    writeSignals,
+    maxRunning: () => maxRunning,
+    maxWriting: () => maxWriting,
+  };
 }
 
 describe("model phase hashing", () => {
-  it("hashes in the session, one table at a time, while the next write runs", async () => {
+  it("writes two tables at a time, each lane hashing in the session what it wrote", async () => {
     const fake = fakeLakehouse({ sessionHashes: true });
     const result = await runPhase(executor, "gold", {
       run,
@@ -99,12 +115,37 @@ describe("model phase hashing", () => {
       });
     }
     expect(fake.log.some((line) => line.startsWith("lake hash"))).toBe(false);
-    expect(fake.maxRunning()).toBe(1);
-    // Each table's hash starts after its write, the session closes after the last hash.
+    expect(fake.maxWriting()).toBe(2);
     const at = (line: string) => fake.log.indexOf(line);
-    expect(at("session hash gold/shop/a@9 start")).toBeGreaterThan(at("write gold/shop/a end"));
-    expect(at("session hash gold/shop/a@9 start")).toBeLessThan(at("write gold/shop/b end"));
+    // a and b start together; each is hashed after its own write; c waits for a free lane
+    // (a's, which frees first), and the session closes after the last hash.
+    expect(at("write gold/shop/b start")).toBeLessThan(at("write gold/shop/a end"));
+    for (const name of ["a", "b", "c"]) {
+      expect(at(`session hash gold/shop/${name}@9 start`)).toBeGreaterThan(
+        at(`write gold/shop/${name} end`),
+      );
+    }
+    expect(at("write gold/shop/c start")).toBeGreaterThan(at("session hash gold/shop/a end"));
     expect(at("session close")).toBeGreaterThan(at("session hash gold/shop/c end"));
+  });
+
+  it("writes one table after another with modelConcurrency 1", async () => {
+    const fake = fakeLakehouse({ sessionHashes: true });
+    const sequential = defineMedallionExecutor({ ...config, modelConcurrency: 1 });
+    const result = await runPhase(sequential, "gold", {
+      run,
+      upstream: { silver },
+      adapters: { lakehouse: fake.lake },
+    });
+    expect(result.status).toBe("succeeded");
+    expect(fake.log.filter((line) => line !== "session open" && line !== "session close")).toEqual(
+      ["a", "b", "c"].flatMap((name) => [
+        `write gold/shop/${name} start`,
+        `write gold/shop/${name} end`,
+        `session hash gold/shop/${name}@9 start`,
+        `session hash gold/shop/${name} end`,
+      ]),
+    );
   });
 
   it("hashes through the lakehouse when the session cannot", async () => {
@@ -125,9 +166,10 @@ describe("model phase hashing", () => {
     expect(fake.log.indexOf("lake hash gold/shop/a@9 start")).toBeGreaterThan(
       fake.log.indexOf("session close"),
     );
+    expect(fake.maxRunning()).toBe(2);
   });
 
-  it("fails the phase when a hash in the session fails, after every hash settled", async () => {
+  it("fails the phase on a failed hash, stops the other lane, and closes after both settled", async () => {
     const fake = fakeLakehouse({ sessionHashes: true, failHashOf: "gold/shop/a" });
     const result = await runPhase(executor, "gold", {
       run,
@@ -136,8 +178,12 @@ describe("model phase hashing", () => {
     });
     expect(result.status).toBe("failed");
     expect(result.error?.message).toMatch(/cannot hash gold\/shop\/a/);
+    // b was being written beside a: its signal was aborted, and no lane took c.
+    expect(fake.writeSignals).toHaveLength(2);
+    expect(fake.writeSignals[1]?.aborted).toBe(true);
+    expect(fake.log).not.toContain("write gold/shop/c start");
     expect(fake.log.indexOf("session close")).toBeGreaterThan(
-      fake.log.indexOf("session hash gold/shop/c end"),
+      fake.log.indexOf("write gold/shop/b end"),
     );
   });
 
