@@ -54,7 +54,7 @@ const USAGE = `pnpm bench [options]
   --phases-per-run N  throughput: independent phases per run (default 1)
   --workers N         throughput: runWorker() loops (default 2)
   --concurrency LIST  throughput: concurrency of each loop, one level per value
-                      (default 8,64: 16 and 128 in flight; --quick: 8)
+                      (default 8,128: 16 and 256 in flight; --quick: 8)
   --budget SECONDS   throughput: time budget per measurement (default 600)
   --latency-runs N    latency: runs per repetition (default 1000)
   --delta-commits N   delta: commits of the snapshot fixture (default 10000)
@@ -131,7 +131,7 @@ export function parseBenchOptions(
       values.concurrency === undefined
         ? quick
           ? [8]
-          : [8, 64]
+          : [8, 128]
         : [...new Set(values.concurrency.split(",").map((v) => int(v.trim(), 0, "--concurrency")))],
     budgetSeconds: int(values.budget, 600, "--budget"),
     latencyRuns: int(values["latency-runs"], quick ? 200 : 1_000, "--latency-runs"),

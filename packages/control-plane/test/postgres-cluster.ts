@@ -22,8 +22,12 @@ export interface TestCluster {
  * Starts a throwaway Postgres 15 cluster in a temp directory: trust auth, its own port,
  * its socket in the temp tree and durability switched off, because tests need speed
  * and the data is discarded. As root, initdb and the server run as user `postgres`.
+ * `maxConnections` (default 200) is for callers that open more, such as the benchmarks'
+ * peers at high concurrency.
  */
-export async function startTestCluster(): Promise<TestCluster> {
+export async function startTestCluster(
+  options: { maxConnections?: number } = {},
+): Promise<TestCluster> {
   const initdb = join(POSTGRES_BIN_DIR, "initdb");
   const pgCtl = join(POSTGRES_BIN_DIR, "pg_ctl");
   if (!existsSync(initdb) || !existsSync(pgCtl)) {
@@ -67,7 +71,7 @@ export async function startTestCluster(): Promise<TestCluster> {
     "-c fsync=off",
     "-c synchronous_commit=off",
     "-c full_page_writes=off",
-    "-c max_connections=200",
+    `-c max_connections=${options.maxConnections ?? 200}`,
   ].join(" ");
   await asPostgres(pgCtl, [
     "-D",
