@@ -158,6 +158,41 @@ describe("duckDbRowSetHash (format v2)", () => {
     expect(described[1]).toContain(t);
   });
 
+  it("prints declared scalar types as DuckDB does, without a query", async () => {
+    const t = await table(COLUMNS, [0, 1, 2, 3, 4]);
+    const described: string[] = [];
+    const watching: SqlEngine = {
+      dialect: engine.dialect,
+      execute: (sql, options) => engine.execute(sql, options),
+      stream: (sql, options) => engine.stream(sql, options),
+      query: (sql, options) => {
+        if (sql.startsWith("DESCRIBE")) described.push(sql);
+        return engine.query(sql, options);
+      },
+    };
+    // Every scalar type logicalTypeSql casts to (HUGEINT is none of them; the digest
+    // names the types, so a misprinted one gives another digest than DESCRIBE's).
+    const scalars = COLUMNS.filter(([, type]) => !/[[(]/.test(type) || type.startsWith("DECIMAL"))
+      .filter(([, type]) => type !== "HUGEINT")
+      .map(([name, type]) => [name, type] as const);
+    expect(scalars.map(([, type]) => type)).toEqual(
+      expect.arrayContaining([
+        "TIMESTAMPTZ",
+        "TIMESTAMP",
+        "DECIMAL(38,10)",
+        "UUID",
+        "TIME",
+        "BLOB",
+      ]),
+    );
+    const names = scalars.map(([name]) => name);
+    const declared = await duckDbRowSetHash(watching, t, names, {
+      columnTypes: Object.fromEntries(scalars),
+    });
+    expect(declared).toEqual(await hash(t, names));
+    expect(described).toEqual([]);
+  });
+
   it("ignores row order, file layout and the order columns are named in", async () => {
     const one = await hash(await table(COLUMNS, [0, 1, 2, 3, 4]));
     expect(await hash(await table(COLUMNS, [4, 3, 2, 1, 0]))).toEqual(one);

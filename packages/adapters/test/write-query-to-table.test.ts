@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ObjectStore, TableFormat } from "@controlroom/executor-kit";
+import type { ObjectStore, SqlEngine, TableFormat } from "@controlroom/executor-kit";
 import { createMemoryObjectStore } from "@controlroom/executor-kit";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDeltaTableFormat } from "../src/delta/index.js";
@@ -146,7 +146,7 @@ describe("writeQueryToTable data files", () => {
     );
   });
 
-  it("reports the table's error before the query's, though it reads both at once", async () => {
+  it("reports the table's error before the query's", async () => {
     const store = createMemoryObjectStore();
     const tables = createDeltaTableFormat({ store });
     const broken = {
@@ -159,7 +159,7 @@ describe("writeQueryToTable data files", () => {
     );
     await expect(write(tables, "SELECT * FROM no_such_table")).rejects.toThrow(/no_such_table/);
     expect((await write(tables, "SELECT 1 AS id")).rowCount).toBe(1);
-    // Into the table that now exists, the copy starts before the query is described:
+    // Into the table that now exists, the copy starts without describing the query:
     // the query's error is still the one reported, and nothing is committed.
     await expect(write(tables, "SELECT * FROM no_such_table")).rejects.toThrow(/no_such_table/);
     expect((await tables.snapshot({ location: "t" }))?.version).toBe(0);
@@ -190,4 +190,65 @@ describe("writeQueryToTable data files", () => {
       { id: 2n, note: null },
     ]);
   });
+
+  it("binds a query that has the table's columns once, with no DESCRIBE", async () => {
+    const local = createLocalObjectStore({ root: await tempDir() });
+    const tables = createDeltaTableFormat({ store: local });
+    const statements: string[] = [];
+    const watching: SqlEngine = {
+      dialect: engine.dialect,
+      execute: (sql, options) => engine.execute(sql, options),
+      stream: (sql, options) => engine.stream(sql, options),
+      query: (sql, options) => {
+        statements.push(sql);
+        return engine.query(sql, options);
+      },
+    };
+    const write = (sql: string) =>
+      writeQueryToTable(
+        watching,
+        sql,
+        tables,
+        { location: "t" },
+        { store: local, mode: "append", provenance },
+      );
+    await write("SELECT 1::BIGINT AS id, 'a' AS note");
+    statements.length = 0;
+    // The table's columns in another order and case.
+    expect((await write("SELECT 'b' AS NOTE, 2 AS id")).rowCount).toBe(1);
+    expect(statements.filter((sql) => sql.startsWith("DESCRIBE"))).toEqual([]);
+    expect(statements.filter((sql) => sql.startsWith("COPY"))).toHaveLength(1);
+    expect(await readTable(local)).toEqual([
+      { id: 1n, note: "a" },
+      { id: 2n, note: "b" },
+    ]);
+  });
+
+  it("refuses a query with a column the table lacks, and commits nothing", async () => {
+    for (const partitionColumns of [[], ["day"]]) {
+      const local = createLocalObjectStore({ root: await tempDir() });
+      const tables = createDeltaTableFormat({ store: local });
+      const write = (sql: string) => appendTo(local, tables, sql, { partitionColumns });
+      await write("SELECT 1::BIGINT AS id, DATE '2024-01-01' AS day");
+      const before = await parquetKeys(local, "t/");
+      // With rows, and with none (the writer still reports the file's columns).
+      for (const where of ["", " WHERE false"]) {
+        await expect(
+          write(`SELECT 2 AS id, DATE '2024-01-02' AS day, 'x' AS extra, 3 AS "we""ird"${where}`),
+          `partitioned by [${partitionColumns}]${where}`,
+        ).rejects.toThrow('the query has columns the table lacks: extra, we"ird');
+      }
+      expect((await tables.snapshot({ location: "t" }))?.version).toBe(0);
+      expect(await parquetKeys(local, "t/")).toEqual(before);
+    }
+  });
 });
+
+/** Every row of table `t` of `store`, ordered by id. */
+async function readTable(store: LocalObjectStore): Promise<Record<string, unknown>[]> {
+  const files = (await parquetKeys(store, "t/")).map((key) => `'${fileURLToPath(store.uri(key))}'`);
+  const { rows } = await engine.query(
+    `SELECT * FROM read_parquet([${files.join(", ")}], union_by_name = true) ORDER BY id`,
+  );
+  return rows;
+}

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { SqlEngine, SqlValue, TableField, TableSchema } from "@controlroom/executor-kit";
 import { quoteIdentifier, quoteLiteral } from "../internal/sql-quote.js";
+import { readQuotedName } from "../internal/type-text.js";
 import { DuckDbError } from "./duckdb-error.js";
 import { logicalTypeSql } from "./logical-type-sql.js";
 
@@ -11,6 +12,11 @@ export interface WrittenFile {
   path: string;
   records: number;
   sizeBytes: number;
+  /**
+   * The file's top-level column names, from the writer's column statistics; undefined
+   * when it reported none it could be read from.
+   */
+  columns: string[] | undefined;
 }
 
 /** The files written for one set of partition values (none for an unpartitioned table). */
@@ -111,14 +117,29 @@ async function copyToFiles(
     filename: string;
     count: bigint | number;
     file_size_bytes: bigint | number;
+    column_statistics: unknown;
   }>(`COPY (${select}) TO ${quoteLiteral(dir)} (${copyOptions})`, query);
   return rows
     .map((row) => ({
       path: row.filename,
       records: Number(row.count),
       sizeBytes: Number(row.file_size_bytes),
+      columns: topLevelColumns(row.column_statistics),
     }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+// RETURN_STATS keys each leaf column by its quoted path (`"total"`, `"s"."x"`,
+// `"l"."element"`); the first name of each path is a column of the file.
+function topLevelColumns(statistics: unknown): string[] | undefined {
+  if (!Array.isArray(statistics)) return undefined;
+  const names = new Set<string>();
+  for (const entry of statistics) {
+    const key = (entry as { key?: unknown } | null)?.key;
+    if (typeof key !== "string" || !key.startsWith('"')) return undefined;
+    names.add(readQuotedName(key, '"').name);
+  }
+  return [...names];
 }
 
 // A partition value as Delta stores it: text, `true`/`false`, `YYYY-MM-DD`,

@@ -20,9 +20,11 @@ export interface DuckDbRowSetHashOptions {
   /**
    * The relation's column types as SQL type names (`DECIMAL(18,2)`, `TIMESTAMPTZ`), by
    * column name, when the caller built the relation and every column of it is a `CAST`
-   * to that type. DuckDB then prints the types from constants instead of binding the
-   * relation, which for a Parquet scan reads the files' footers again. A kept column
-   * missing here is looked up in the relation as usual. Wrong types give a wrong digest.
+   * to that type. The types are then not read from the relation, which for a Parquet
+   * scan would bind the files again: the scalar types logicalTypeSql casts to are
+   * printed as DuckDB prints them, other types by a DESCRIBE of constants. A kept
+   * column missing here is looked up in the relation as usual. Wrong types give a
+   * wrong digest.
    * @default undefined
    */
   columnTypes?: Readonly<Record<string, string>> | undefined;
@@ -94,16 +96,7 @@ export async function duckDbRowSetHash(
     return rowSetHashV1(engine, relation, columns, kept, options);
   // Types as DuckDB itself prints them (DESCRIBE), not as a client library renders them:
   // the format names DuckDB's version only.
-  const declared = options.columnTypes;
-  const described = kept.every((name) => declared?.[name] !== undefined)
-    ? `SELECT ${kept.map((name) => `CAST(NULL AS ${declared?.[name]}) AS ${quoteIdentifier(name)}`).join(", ")}`
-    : `SELECT ${kept.map(quoteIdentifier).join(", ")} FROM ${relation}`;
-  const types =
-    kept.length === 0
-      ? []
-      : (await engine.query<{ column_type: string }>(`DESCRIBE ${described}`, { signal })).rows.map(
-          (row, index) => [kept[index] as string, row.column_type] as const,
-        );
+  const types = await keptTypes(engine, relation, kept, options.columnTypes, signal);
   const args = types.map(([name, type]) =>
     NESTED.test(type) ? `to_json(${quoteIdentifier(name)})` : quoteIdentifier(name),
   );
@@ -127,6 +120,59 @@ export async function duckDbRowSetHash(
   }
   const text = `${format}\n${JSON.stringify(types)}\n${rowCount}\n${BigInt((row.s as bigint | number | null) ?? 0n)}`;
   return { sha256: createHash("sha256").update(text).digest("hex"), rowCount, format };
+}
+
+// The kept columns' types as DuckDB prints them: from the declared types when it is
+// known how DuckDB prints each of them (no query at all), else a DESCRIBE of constants
+// of the declared types, else a DESCRIBE of the relation.
+async function keptTypes(
+  engine: SqlEngine,
+  relation: string,
+  kept: readonly string[],
+  declared: Readonly<Record<string, string>> | undefined,
+  signal: AbortSignal | undefined,
+): Promise<(readonly [string, string])[]> {
+  if (kept.length === 0) return [];
+  const printed = kept.map((name) => printedType(declared?.[name]));
+  if (printed.every((type) => type !== undefined)) {
+    return kept.map((name, index) => [name, printed[index] as string] as const);
+  }
+  const described = kept.every((name) => declared?.[name] !== undefined)
+    ? `SELECT ${kept.map((name) => `CAST(NULL AS ${declared?.[name]}) AS ${quoteIdentifier(name)}`).join(", ")}`
+    : `SELECT ${kept.map(quoteIdentifier).join(", ")} FROM ${relation}`;
+  const { rows } = await engine.query<{ column_type: string }>(`DESCRIBE ${described}`, {
+    signal,
+  });
+  return rows.map((row, index) => [kept[index] as string, row.column_type] as const);
+}
+
+// How DuckDB's DESCRIBE prints the scalar types logicalTypeSql casts to. A test holds
+// this to DESCRIBE itself for every one of them; any other type is described.
+const PRINTED_SCALARS: Readonly<Record<string, string>> = {
+  VARCHAR: "VARCHAR",
+  BIGINT: "BIGINT",
+  INTEGER: "INTEGER",
+  SMALLINT: "SMALLINT",
+  TINYINT: "TINYINT",
+  FLOAT: "FLOAT",
+  DOUBLE: "DOUBLE",
+  BOOLEAN: "BOOLEAN",
+  BLOB: "BLOB",
+  DATE: "DATE",
+  TIMESTAMPTZ: "TIMESTAMP WITH TIME ZONE",
+  TIMESTAMP: "TIMESTAMP",
+  UUID: "UUID",
+  TIME: "TIME",
+};
+
+function printedType(declared: string | undefined): string | undefined {
+  if (declared === undefined) return undefined;
+  if (Object.hasOwn(PRINTED_SCALARS, declared)) return PRINTED_SCALARS[declared];
+  // DECIMAL(p,s) prints as written, within DuckDB's bounds (others are an error it gives).
+  const decimal = /^DECIMAL\((\d{1,2}),(\d{1,2})\)$/.exec(declared);
+  if (decimal === null) return undefined;
+  const [precision, scale] = [Number(decimal[1]), Number(decimal[2])];
+  return precision >= 1 && precision <= 38 && scale <= precision ? declared : undefined;
 }
 
 // Types DuckDB prints with brackets or a parenthesised member list: lists (`INTEGER[]`,

@@ -111,11 +111,6 @@ export async function writeQueryToTable(
   const { signal, store } = options;
   const location = table.location.replace(/\/+$/, "");
   const query = { params: options.params, signal };
-  // The table's log and the query's columns do not depend on each other: read both at
-  // once. A failing snapshot still wins, as it did when it came first; the handler
-  // only keeps a DESCRIBE that fails meanwhile from being an unhandled rejection.
-  const describing = describe(engine, sql, query);
-  describing.catch(() => undefined);
   const snapshot = await tableFormat.snapshot(table, { signal });
   const partitionColumns = snapshot?.partitionColumns ?? options.partitionColumns ?? [];
   if (
@@ -131,9 +126,8 @@ export async function writeQueryToTable(
   const directory = await mkdtemp(join(options.tempDirectory ?? tmpdir(), "controlroom-write-"));
   const uploaded: string[] = [];
   try {
-    let schema: TableSchema;
     // Each attempt in a directory of its own (DuckDB makes one level of directory).
-    const copy = async (select: string, attempt: string) => {
+    const copy = async (schema: TableSchema, select: string, attempt: string) => {
       const copyOptions = {
         schema,
         partitionColumns,
@@ -146,39 +140,24 @@ export async function writeQueryToTable(
       await mkdir(copyOptions.directory);
       return copyQueryToFiles(engine, select, copyOptions);
     };
+    const known = snapshot?.schema ?? options.schema;
+    let schema: TableSchema;
     let groups: CopiedGroup[];
-    if (snapshot === undefined) {
-      const described = await describing;
-      schema = options.schema ?? schemaOf(described);
+    if (known === undefined) {
+      const described = await describe(engine, sql, query);
+      schema = schemaOf(described);
       const projection = projectionSql(schema, described, `(${sql})`);
       checkPartitionColumns(schema, partitionColumns);
-      groups = await copy(projection, "described");
+      groups = await copy(schema, projection, "described");
     } else {
-      schema = snapshot.schema;
-      // The usual case: the query's columns are the table's, by the same names. The
-      // copy starts on that assumption while DuckDB describes the query, instead of
-      // after it; when the description says otherwise, its files are dropped unused
-      // and the copy runs again on what the query has. Errors are the description's
-      // first, as when it came first: the assumed copy fails alike on a bad query.
-      const assumed = projectionSql(
-        schema,
-        schema.fields.map((field) => ({ name: field.name, type: "" })),
-        `(${sql})`,
-      );
-      // A bad option is reported where it was before: after the query's errors.
-      const copying = copy(assumed, "assumed");
-      copying.catch(() => undefined);
-      const [description, copied] = await Promise.allSettled([describing, copying]);
-      if (description.status === "rejected") throw description.reason;
-      const projection = projectionSql(schema, description.value, `(${sql})`);
+      schema = known;
       checkPartitionColumns(schema, partitionColumns);
-      if (projection === assumed) {
-        if (copied.status === "rejected") throw copied.reason;
-        groups = copied.value;
-      } else {
-        await rm(join(directory, "assumed"), { recursive: true, force: true });
-        groups = await copy(projection, "described");
-      }
+      groups = await copyAssumingTableColumns(schema, partitionColumns.length > 0, {
+        copy: (select, attempt) => copy(known, select, attempt),
+        describe: () => describe(engine, sql, query),
+        source: `(${sql})`,
+        discard: (attempt) => rm(join(directory, attempt), { recursive: true, force: true }),
+      });
     }
 
     const files: DataFile[] = [];
@@ -248,6 +227,66 @@ function rowGroupSize(rows: number | undefined): number {
   return value;
 }
 
+/**
+ * Copies the query's rows into files of the table's schema on the assumption that its
+ * columns are the table's by name (the usual case), without describing the query
+ * first: DuckDB binds it once instead of twice. An unpartitioned copy passes on every
+ * column the table lacks (`q.* EXCLUDE (…)`), so the files it writes tell whether
+ * there was one; a partitioned copy cannot (its stage table is copied by column), so
+ * there the query is described alongside it. When the assumption fails (a column
+ * missing or one too many, a bad query, a bad option) the query is described, and its
+ * errors come first, as when it was described before copying; the copy runs again on
+ * what the query has, or its own error is the answer.
+ */
+async function copyAssumingTableColumns(
+  schema: TableSchema,
+  partitioned: boolean,
+  steps: {
+    copy: (select: string, attempt: string) => Promise<CopiedGroup[]>;
+    describe: () => Promise<{ name: string; type: string }[]>;
+    /** The query, parenthesised. */
+    source: string;
+    discard: (attempt: string) => Promise<void>;
+  },
+): Promise<CopiedGroup[]> {
+  const asTable = schema.fields.map((field) => ({ name: field.name, type: "" }));
+  const assumed = projectionSql(schema, asTable, steps.source);
+  const describing = partitioned ? steps.describe() : undefined;
+  // Only keeps a DESCRIBE that fails while the copy runs from being an unhandled rejection.
+  describing?.catch(() => undefined);
+  const [description, copied] = await Promise.allSettled([
+    describing,
+    steps.copy(
+      partitioned ? assumed : projectionSql(schema, asTable, steps.source, true),
+      "assumed",
+    ),
+  ]);
+  if (description.status === "rejected") throw description.reason;
+  const described =
+    description.value ??
+    (copied.status === "fulfilled" && onlyColumnsOf(schema, copied.value)
+      ? undefined
+      : await steps.describe());
+  if (described === undefined && copied.status === "fulfilled") return copied.value;
+  const projection = projectionSql(schema, described ?? asTable, steps.source);
+  if (projection === assumed) {
+    if (copied.status === "rejected") throw copied.reason;
+    return copied.value;
+  }
+  await steps.discard("assumed");
+  return steps.copy(projection, "described");
+}
+
+// Whether the writer reported the columns of every file, and they are all the table's.
+function onlyColumnsOf(schema: TableSchema, groups: CopiedGroup[]): boolean {
+  const known = new Set(schema.fields.map((field) => field.name));
+  const files = groups.flatMap((group) => group.written);
+  return (
+    files.length > 0 &&
+    files.every((file) => file.columns?.every((column) => known.has(column)) === true)
+  );
+}
+
 async function describe(
   engine: SqlEngine,
   sql: string,
@@ -272,11 +311,13 @@ function schemaOf(columns: { name: string; type: string }[]): TableSchema {
 }
 
 // A SELECT over `source` that casts each query column to the table's type, in the
-// table's column order; a table column the query lacks is NULL.
+// table's column order; a table column the query lacks is NULL. With `others`, the
+// query's columns the table lacks follow, as they are (for a check of what was written).
 function projectionSql(
   schema: TableSchema,
   columns: { name: string; type: string }[],
   source: string,
+  others = false,
 ): string {
   const byName = new Map(columns.map((column) => [column.name.toLowerCase(), column.name]));
   const known = new Set(schema.fields.map((field) => field.name.toLowerCase()));
@@ -294,6 +335,11 @@ function projectionSql(
     if (column === undefined) return `CAST(NULL AS ${type}) AS ${alias}`;
     return `CAST(q.${quoteIdentifier(column)} AS ${type}) AS ${alias}`;
   });
+  if (others) {
+    select.push(
+      `q.* EXCLUDE (${schema.fields.map((field) => quoteIdentifier(field.name)).join(", ")})`,
+    );
+  }
   return `SELECT ${select.join(", ")} FROM ${source} AS q`;
 }
 
