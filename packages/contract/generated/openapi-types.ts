@@ -382,7 +382,7 @@ export interface components {
             claim?: components["schemas"]["CompletionClaim"];
         };
         CompleteBatchRequestInput: {
-            completions: components["schemas"]["Completion"][];
+            completions: components["schemas"]["CompletionInput"][];
             /** @description Also claim, after the completions and in the same transaction, exactly as POST /ops/claims/batch would but never waiting: `wait_ms` (like any field not listed) is refused. Up to `max_leases` of the oldest runnable phases, a dependant that a completion of this request unblocked included, come back in the answer's `leases`. A repeated `request_id` returns the same leases and claims nothing more, so a repeat of the whole request answers the same results and the same leases. */
             claim?: components["schemas"]["CompletionClaimInput"];
         };
@@ -405,6 +405,8 @@ export interface components {
             phase: string;
             /** @description The run's status after the change. */
             run_status: components["schemas"]["RunStatus"];
+            /** @description Present when the completion carried `events` and they were appended (a rejection for a run that cannot be found appends none): how many were stored and how many were repeats. */
+            events?: components["schemas"]["AppendEventsResponse"];
         };
         CompleteRequest: {
             lease_token: string;
@@ -431,6 +433,8 @@ export interface components {
             error?: components["schemas"]["PhaseError"];
             /** Format: uuid */
             run_id: string;
+            /** @description Events appended to the run's trail in the same transaction, just before the completion takes effect, exactly as POST /ops/runs/{run_id}/events appends them (a repeated `event_id` is a duplicate, not a second event). They are kept whether or not the completion applies: a lost lease still keeps what its attempt logged. The result's `events` says what became of them; a control plane older than this field answers without it, having ignored them. */
+            events?: components["schemas"]["NewEvent"][];
         };
         CompletionClaim: {
             executor_id: string;
@@ -455,6 +459,22 @@ export interface components {
             start?: boolean;
             /** @description How many phases to claim at most. The answer's `leases` holds as many as are runnable once the completions are applied, possibly none. */
             max_leases: number;
+        };
+        CompletionInput: {
+            lease_token: string;
+            /** @enum {string} */
+            status: "succeeded" | "failed";
+            output?: {
+                [key: string]: unknown;
+            };
+            output_manifest?: {
+                [key: string]: unknown;
+            };
+            error?: components["schemas"]["PhaseError"];
+            /** Format: uuid */
+            run_id: string;
+            /** @description Events appended to the run's trail in the same transaction, just before the completion takes effect, exactly as POST /ops/runs/{run_id}/events appends them (a repeated `event_id` is a duplicate, not a second event). They are kept whether or not the completion applies: a lost lease still keeps what its attempt logged. The result's `events` says what became of them; a control plane older than this field answers without it, having ignored them. */
+            events?: components["schemas"]["NewEventInput"][];
         };
         CompletionResult: components["schemas"]["CompletedCompletion"] | components["schemas"]["RejectedCompletion"];
         CreateRunRequest: {
@@ -813,6 +833,8 @@ export interface components {
             run_id: string;
             lease_token: string;
             error: components["schemas"]["Problem"];
+            /** @description Present when the completion carried `events` and they were appended (a rejection for a run that cannot be found appends none): how many were stored and how many were repeats. */
+            events?: components["schemas"]["AppendEventsResponse"];
         };
         RetryPolicy: {
             /** @default 3 */

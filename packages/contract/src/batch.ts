@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { UuidSchema } from "./common.js";
 import { ProblemSchema } from "./errors.js";
+import { AppendEventsResponseSchema, EventInputSchema, MAX_EVENTS_PER_APPEND } from "./event.js";
 import { ClaimRequestSchema, CompleteRequestSchema, LeaseSchema } from "./lease.js";
 import { named } from "./registry.js";
 import { RunStatusSchema } from "./run.js";
@@ -36,10 +37,22 @@ export const LeaseBatchSchema = named(
 );
 export type LeaseBatch = z.output<typeof LeaseBatchSchema>;
 
+// An attempt's last events usually wait for its complete (the worker sends them first,
+// so the trail reads: the phase's events, then the verdict). Carried in the completion,
+// they cost neither a request of their own nor a transaction, and keep that order.
 export const CompletionSchema = named(
   "Completion",
-  "One leased attempt's end, as POST /ops/runs/{run_id}/complete takes it, with its run.",
-  CompleteRequestSchema.extend({ run_id: UuidSchema }),
+  "One leased attempt's end, as POST /ops/runs/{run_id}/complete takes it, with its run and, optionally, its last events.",
+  CompleteRequestSchema.extend({
+    run_id: UuidSchema,
+    events: z
+      .array(EventInputSchema)
+      .max(MAX_EVENTS_PER_APPEND)
+      .optional()
+      .describe(
+        "Events appended to the run's trail in the same transaction, just before the completion takes effect, exactly as POST /ops/runs/{run_id}/events appends them (a repeated `event_id` is a duplicate, not a second event). They are kept whether or not the completion applies: a lost lease still keeps what its attempt logged. The result's `events` says what became of them; a control plane older than this field answers without it, having ignored them.",
+      ),
+  }),
 );
 export type Completion = z.input<typeof CompletionSchema>;
 
@@ -78,6 +91,10 @@ export const CompleteBatchRequestSchema = named(
 );
 export type CompleteBatchRequest = z.input<typeof CompleteBatchRequestSchema>;
 
+const CarriedEventsSchema = AppendEventsResponseSchema.optional().describe(
+  "Present when the completion carried `events` and they were appended (a rejection for a run that cannot be found appends none): how many were stored and how many were repeats.",
+);
+
 export const CompletedCompletionSchema = named(
   "CompletedCompletion",
   "A completion that was applied, or a repeat of one that was.",
@@ -87,6 +104,7 @@ export const CompletedCompletionSchema = named(
     lease_token: z.string(),
     phase: z.string(),
     run_status: RunStatusSchema.describe("The run's status after the change."),
+    events: CarriedEventsSchema,
   }),
 );
 
@@ -98,6 +116,7 @@ export const RejectedCompletionSchema = named(
     run_id: UuidSchema,
     lease_token: z.string(),
     error: ProblemSchema,
+    events: CarriedEventsSchema,
   }),
 );
 

@@ -112,6 +112,16 @@ describe.skipIf(serverUrl === null)("batch statements on a grown new database (P
         lease_token: lease.lease_token,
         status: "succeeded",
         output: { ok: true },
+        // The attempt's last events ride along (0016): each is probed for by its key.
+        events: [1, 2].map((n) => ({
+          event_id: randomUUID(),
+          phase: null,
+          type: "LOG",
+          ts: new Date().toISOString(),
+          level: "info",
+          message: `log ${n}`,
+          payload: {},
+        })),
       }));
       await sql.unsafe("select ops.complete_phases($1::text::jsonb)", [JSON.stringify(items)]);
     }
@@ -178,6 +188,7 @@ describe.skipIf(serverUrl === null)("batch statements on a grown new database (P
     expect(texts).toMatch(/insert into ops\.run_events/);
     expect(texts).toMatch(/set status = 'runnable'/);
     expect(texts).toMatch(/with settled as/);
+    expect(texts).toMatch(/select true from ops\.run_events x/);
     expect(wideScans(plans)).toEqual([]);
   });
 });

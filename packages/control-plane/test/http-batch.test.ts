@@ -231,6 +231,159 @@ for (const driver of DRIVERS) {
       );
     });
 
+    const log = (lease: Lease, message: string, eventId = randomUUID()) => ({
+      event_id: eventId,
+      phase: lease.phase,
+      type: "LOG",
+      ts: new Date().toISOString(),
+      level: "info",
+      message,
+      payload: { message },
+    });
+
+    it("appends each completion's events just before its verdict, once, whatever the verdict", async () => {
+      const { tenant, executor, viewer } = await tenantTokens(h);
+      const runIds = await createRuns(h, tenant, 4);
+      const leases = await claimBatch(executor, { max_leases: 4, start: true });
+      expect(leases.map((lease) => lease.run_id)).toEqual(runIds);
+      const [ok, lost, failing, quiet] = leases as [Lease, Lease, Lease, Lease];
+
+      // One of ok's events already went out (a background flush of the event buffer).
+      const early = log(ok, "early");
+      const appended = await post(executor, `/ops/runs/${ok.run_id}/events`, { events: [early] });
+      expect(await appended.json()).toEqual({ accepted: 1, duplicates: 0 });
+      const late = log(ok, "late");
+      const completions = [
+        {
+          run_id: ok.run_id,
+          lease_token: ok.lease_token,
+          status: "succeeded",
+          output: {},
+          // The early event again, and the late one twice: one new event.
+          events: [early, late, late],
+        },
+        {
+          run_id: lost.run_id,
+          lease_token: `${lost.lease_token}-bogus`,
+          status: "succeeded",
+          output: {},
+          events: [log(lost, "logged before the lease was lost")],
+        },
+        {
+          run_id: failing.run_id,
+          lease_token: failing.lease_token,
+          status: "failed",
+          error: { message: "boom", retryable: false },
+          events: [log(failing, "about to fail")],
+        },
+        // No events: no `events` in its result.
+        { run_id: quiet.run_id, lease_token: quiet.lease_token, status: "succeeded", output: {} },
+        {
+          run_id: randomUUID(),
+          lease_token: ok.lease_token,
+          status: "succeeded",
+          output: {},
+          events: [log(ok, "for a run that does not exist")],
+        },
+      ];
+      const results = await completeBatch(executor, completions);
+      expect(results).toEqual([
+        expect.objectContaining({
+          outcome: "completed",
+          run_status: "succeeded",
+          events: { accepted: 1, duplicates: 2 },
+        }),
+        expect.objectContaining({
+          outcome: "rejected",
+          error: expect.objectContaining({ code: "lease_lost" }),
+          events: { accepted: 1, duplicates: 0 },
+        }),
+        expect.objectContaining({
+          outcome: "completed",
+          run_status: "failed",
+          events: { accepted: 1, duplicates: 0 },
+        }),
+        expect.not.objectContaining({ events: expect.anything() }),
+        expect.not.objectContaining({ events: expect.anything() }),
+      ]);
+      expect(results[3]).toMatchObject({ outcome: "completed", run_status: "succeeded" });
+      expect(results[4]).toMatchObject({
+        outcome: "rejected",
+        error: expect.objectContaining({ code: "not_found" }),
+      });
+
+      const okTrail = await trail(viewer, ok.run_id);
+      expect(okTrail.map((event) => [event.type, event.message])).toEqual([
+        ["RUN_CREATED", expect.any(String)],
+        ["RUN_STARTED", expect.any(String)],
+        ["PHASE_CLAIMED", expect.any(String)],
+        ["PHASE_STARTED", expect.any(String)],
+        ["LOG", "early"],
+        ["LOG", "late"],
+        ["PHASE_SUCCEEDED", expect.any(String)],
+        ["RUN_SUCCEEDED", expect.any(String)],
+      ]);
+      expect(okTrail.map((event) => event.seq)).toEqual(okTrail.map((_, i) => i + 1));
+      // Stored as sent: the client's id, time, level and payload.
+      expect(okTrail[5]).toMatchObject({
+        event_id: late.event_id,
+        ts: late.ts,
+        phase: ok.phase,
+        level: "info",
+        payload: { message: "late" },
+      });
+
+      // The lost lease kept its attempt's event; its phase still runs under the real lease.
+      expect((await trail(viewer, lost.run_id)).map((event) => event.type)).toEqual([
+        "RUN_CREATED",
+        "RUN_STARTED",
+        "PHASE_CLAIMED",
+        "PHASE_STARTED",
+        "LOG",
+      ]);
+      expect((await getRun(viewer, lost.run_id)).phases[0]?.status).toBe("running");
+
+      // A failure's events come before PHASE_FAILED.
+      const failedTypes = (await trail(viewer, failing.run_id)).map((event) => event.type);
+      expect(failedTypes.indexOf("LOG")).toBe(failedTypes.indexOf("PHASE_FAILED") - 1);
+      expect(failedTypes.indexOf("PHASE_STARTED")).toBe(failedTypes.indexOf("LOG") - 1);
+
+      // The whole request again: the same verdicts, every event a duplicate, no trail grows.
+      const trails = await Promise.all(leases.map((lease) => trail(viewer, lease.run_id)));
+      const repeated = await completeBatch(executor, completions);
+      expect(repeated.map((result) => [result.outcome, result.events])).toEqual([
+        ["completed", { accepted: 0, duplicates: 3 }],
+        ["rejected", { accepted: 0, duplicates: 1 }],
+        ["completed", { accepted: 0, duplicates: 1 }],
+        ["completed", undefined],
+        ["rejected", undefined],
+      ]);
+      expect(await Promise.all(leases.map((lease) => trail(viewer, lease.run_id)))).toEqual(trails);
+    });
+
+    it("refuses events that are not events, and more than an append may carry", async () => {
+      const { tenant, executor } = await tenantTokens(h);
+      await createRuns(h, tenant, 1);
+      const [lease] = (await claimBatch(executor, { max_leases: 1, start: true })) as [Lease];
+      const completion = {
+        run_id: lease.run_id,
+        lease_token: lease.lease_token,
+        status: "succeeded",
+        output: {},
+      };
+      const bad = await post(executor, "/ops/completions", {
+        completions: [{ ...completion, events: [{ type: "LOG", message: "no id, no time" }] }],
+      });
+      expect(bad.status).toBe(400);
+      const many = Array.from({ length: 1001 }, (_, i) => log(lease, String(i)));
+      const tooMany = await post(executor, "/ops/completions", {
+        completions: [{ ...completion, events: many }],
+      });
+      expect(tooMany.status).toBe(400);
+      // Neither touched the attempt: it still completes.
+      expect(await completeBatch(executor, [completion])).toMatchObject([{ outcome: "completed" }]);
+    });
+
     it("a long-polled batch claim answers as soon as work appears", async () => {
       const { tenant, executor } = await tenantTokens(h);
       const started = Date.now();

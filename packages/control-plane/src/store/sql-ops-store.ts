@@ -409,8 +409,16 @@ type CompletionRow =
       phase: string;
       run_status: RunStatus;
       runnable: boolean;
+      events?: AppendEventsResponse;
     }
-  | { outcome: "rejected"; run_id: string; lease_token: string; sqlstate: string; message: string };
+  | {
+      outcome: "rejected";
+      run_id: string;
+      lease_token: string;
+      sqlstate: string;
+      message: string;
+      events?: AppendEventsResponse;
+    };
 
 /** A completion refused in SQL is answered with the problem the single complete throws. */
 function toCompletionResult(row: CompletionRow): CompletionResult {
@@ -424,5 +432,6 @@ function toCompletionResult(row: CompletionRow): CompletionResult {
     run_id: row.run_id,
     lease_token: row.lease_token,
     error: problem(code, row.message),
+    ...(row.events === undefined ? {} : { events: row.events }),
   };
 }
