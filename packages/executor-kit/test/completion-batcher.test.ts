@@ -2,6 +2,7 @@ import type {
   CompleteRequest,
   Completion,
   CompletionResult,
+  EventInput,
   HeartbeatResponse,
   Run,
 } from "@controlroom/contract";
@@ -376,5 +377,105 @@ describe("CompletionBatcher", () => {
     };
     const batcher = new CompletionBatcher({ client, logger: silent });
     await expect(batcher.complete("run-a", body("a"))).rejects.toBe(refusal);
+  });
+
+  describe("an attempt's last events", () => {
+    const event = (message: string): EventInput => ({
+      event_id: `00000000-0000-4000-8000-${String(message.length).padStart(12, "0")}`,
+      type: "LOG",
+      ts: "2026-01-01T00:00:00.000Z",
+      level: "info",
+      message,
+      payload: {},
+    });
+    /** Events sent on their own, with what had been sent when each was. */
+    function sender(requests: { completions: Completion[] }[], singles: unknown[]) {
+      const sent: { items: string[]; requestsBefore: number; singlesBefore: number }[] = [];
+      const send = async (items: EventInput[]) => {
+        sent.push({
+          items: items.map((item) => item.message ?? ""),
+          requestsBefore: requests.length,
+          singlesBefore: singles.length,
+        });
+      };
+      return { sent, send };
+    }
+    const withEvents = (completion: Completion, accepted: number): CompletionResult => ({
+      ...completed(completion),
+      events: { accepted, duplicates: (completion.events?.length ?? 0) - accepted },
+    });
+
+    it("ride in the completion, and nothing is sent on its own", async () => {
+      const { client, requests, singles, answer } = scriptedClient();
+      const batcher = new CompletionBatcher({ client, logger: silent });
+      const { sent, send } = sender(requests, singles);
+      expect(batcher.carriesEvents).toBe(true);
+      const items = [event("a"), event("bb")];
+      const done = batcher.complete("run-a", body("a"), { events: { items, send } });
+      await nextTurn();
+      expect(requests[0]?.completions).toEqual([{ run_id: "run-a", ...body("a"), events: items }]);
+      answer(0, (completion) => withEvents(completion, 2));
+      await done;
+      expect(sent).toEqual([]);
+      expect(batcher.carriesEvents).toBe(true);
+    });
+
+    it("from a control plane that ignores them are sent at once, and first from then on", async () => {
+      const { client, requests, singles, answer } = scriptedClient();
+      const { logger, lines } = capturingLogger();
+      const batcher = new CompletionBatcher({ client, logger });
+      const { sent, send } = sender(requests, singles);
+      const done = batcher.complete("run-a", body("a"), { events: { items: [event("a")], send } });
+      await nextTurn();
+      answer(0); // completed, without `events`
+      await done;
+      expect(sent).toEqual([{ items: ["a"], requestsBefore: 1, singlesBefore: 0 }]);
+      expect(batcher.carriesEvents).toBe(false);
+      const next = batcher.complete("run-b", body("b"), { events: { items: [event("bb")], send } });
+      await settleMicrotasks();
+      await nextTurn();
+      // Sent before the completion, which carries none.
+      expect(sent[1]).toEqual({ items: ["bb"], requestsBefore: 1, singlesBefore: 0 });
+      expect(requests[1]?.completions).toEqual([{ run_id: "run-b", ...body("b") }]);
+      answer(1);
+      await next;
+      expect(lines.filter((line) => line.msg.includes("ignored the events"))).toHaveLength(1);
+    });
+
+    it("of a completion rejected without them are sent on their own; carrying goes on", async () => {
+      const { client, requests, singles, answer } = scriptedClient();
+      const batcher = new CompletionBatcher({ client, logger: silent });
+      const { sent, send } = sender(requests, singles);
+      const lost = batcher.complete("run-a", body("a"), { events: { items: [event("a")], send } });
+      await nextTurn();
+      answer(0, leaseLost);
+      await expect(lost).rejects.toBeInstanceOf(LeaseLostError);
+      expect(sent.map((s) => s.items)).toEqual([["a"]]);
+      expect(batcher.carriesEvents).toBe(true);
+    });
+
+    it("refused with their completion go on their own, then the completion without them", async () => {
+      const { client, requests, singles, answer } = scriptedClient();
+      const batcher = new CompletionBatcher({ client, logger: silent });
+      const { sent, send } = sender(requests, singles);
+      const done = batcher.complete("run-a", body("a"), { events: { items: [event("a")], send } });
+      await nextTurn();
+      requests[0]?.answer.reject(httpError(400, "validation_failed"));
+      await settleMicrotasks();
+      expect(sent).toEqual([{ items: ["a"], requestsBefore: 1, singlesBefore: 0 }]);
+      expect(requests[1]?.completions).toEqual([{ run_id: "run-a", ...body("a") }]);
+      answer(1);
+      await done;
+    });
+
+    it("go first, on their own, when completes are single", async () => {
+      const { client, requests, singles } = scriptedClient({ batch: false });
+      const batcher = new CompletionBatcher({ client, logger: silent });
+      const { sent, send } = sender(requests, singles);
+      expect(batcher.carriesEvents).toBe(false);
+      await batcher.complete("run-a", body("a"), { events: { items: [event("a")], send } });
+      expect(sent).toEqual([{ items: ["a"], requestsBefore: 0, singlesBefore: 0 }]);
+      expect(singles).toEqual([{ runId: "run-a", body: body("a") }]);
+    });
   });
 });

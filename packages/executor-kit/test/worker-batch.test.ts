@@ -130,6 +130,11 @@ describe("a worker whose client has the batch endpoints", () => {
     expect(recorded.singleCompletes).toEqual([]);
     const completed = recorded.completeBatches.flat().map((completion) => completion.run_id);
     expect(completed.sort()).toEqual(runs.map((run) => run.run_id).sort());
+    // Each attempt's LOG rode in its completion, not in a request of its own, and the
+    // trail still reads it before the verdict.
+    expect(
+      recorded.completeBatches.flat().map((completion) => completion.events?.map((e) => e.type)),
+    ).toEqual(Array(20).fill(["LOG"]));
   });
 
   it("completes attempts that end together in fewer requests than phases", async () => {

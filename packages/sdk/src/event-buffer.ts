@@ -105,6 +105,31 @@ export class EventBuffer {
     return run;
   }
 
+  /**
+   * Waits for a send in progress, then removes and returns every event the server has
+   * not accepted, in order, with their ids and timestamps: the caller delivers them
+   * another way (a worker carries an attempt's last events in its completion request).
+   * A failure reported for them is dropped with them. The buffer stays open.
+   *
+   * @example
+   * ```ts
+   * const events = await buffer.take();
+   * await client.leases.completeBatch([{ run_id, lease_token, status: "succeeded", output: {}, events }]);
+   * ```
+   */
+  take(): Promise<EventInput[]> {
+    this.#clearTimer();
+    const taking = this.#chain.then(() => {
+      this.#lastError = undefined;
+      return this.#pending.splice(0);
+    });
+    this.#chain = taking.then(
+      () => undefined,
+      () => undefined,
+    );
+    return taking;
+  }
+
   /** Flushes and stops accepting events. Rejects when events could not be sent. */
   async close(): Promise<void> {
     if (this.#closed) return this.flush();

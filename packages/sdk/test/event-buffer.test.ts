@@ -125,6 +125,48 @@ describe("EventBuffer", () => {
     expect(buffer.pendingCount).toBe(1);
   });
 
+  it("hands over what the server has not accepted, after a send in progress, in order", async () => {
+    const received: Received[][] = [];
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    server.use(
+      http.post(`${BASE_URL}/ops/runs/${RUN_ID}/events`, async ({ request }) => {
+        const body = (await request.json()) as { events: Received[] };
+        received.push(body.events);
+        calls += 1;
+        // The first send is slow, later ones are refused.
+        if (calls === 1) await held;
+        if (calls > 1) return HttpResponse.json(problemBody("validation", 400), { status: 400 });
+        return HttpResponse.json({ accepted: body.events.length, duplicates: 0 });
+      }),
+    );
+    const buffer = client().events.buffer(RUN_ID, { maxBatch: 2, flushIntervalMs: 60_000 });
+    buffer.push({ type: "LOG", message: "a" });
+    buffer.push({ type: "LOG", message: "b" }); // full: sent, and held by the server
+    buffer.push({ type: "LOG", message: "c" });
+    const taking = buffer.take();
+    let taken: unknown[] | undefined;
+    void taking.then((events) => {
+      taken = events;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(taken).toBeUndefined(); // waits for the send in progress
+    release();
+    // The send in progress went on with "c", which the server refused: it stays
+    // buffered, and take() hands it over with its id, its failure dropped with it.
+    const events = await taking;
+    expect(events.map((e) => e.message)).toEqual(["c"]);
+    expect(events[0]?.event_id).toBe(received[1]?.[0]?.event_id);
+    expect(buffer.pendingCount).toBe(0);
+    const sent = received.length;
+    await buffer.close(); // nothing left to send or to report
+    expect(received).toHaveLength(sent);
+    expect(received[0]?.map((e) => e.message)).toEqual(["a", "b"]);
+  });
+
   it("is flushed before a complete of the same run", async () => {
     const order: string[] = [];
     server.use(

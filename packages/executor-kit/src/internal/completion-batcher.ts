@@ -4,6 +4,7 @@ import {
   type Completion,
   type CompletionClaim,
   type CompletionResult,
+  type EventInput,
   type Lease,
   MAX_BATCH_SIZE,
 } from "@controlroom/contract";
@@ -21,6 +22,21 @@ export interface CompletionSink {
    * lost lease, a connection error…), so callers handle both paths alike.
    */
   complete(runId: string, body: CompleteRequest, options?: CompleteOptions): Promise<void>;
+  /**
+   * Whether a complete may carry the attempt's last events now (`options.events`).
+   * @default false
+   */
+  readonly carriesEvents?: boolean;
+}
+
+/** An attempt's last events, handed to its complete. */
+export interface LastEvents {
+  items: EventInput[];
+  /**
+   * Sends them in a request of their own (the attempt's event buffer), for when the
+   * completion cannot carry them; never rejects (a failure is the buffer's to report).
+   */
+  send(items: EventInput[]): Promise<void>;
 }
 
 /** Options of {@link CompletionSink.complete}. */
@@ -32,6 +48,15 @@ export interface CompleteOptions {
    * @default none
    */
   onAccepted?: (() => void) | undefined;
+  /**
+   * The attempt's last events: carried in the completion request (appended just
+   * before the verdict, in its transaction) when the sink `carriesEvents`, else sent
+   * with `send` before the completion goes (after it only when a control plane that
+   * ignores them has already applied it). Either way they are delivered before the
+   * returned promise settles.
+   * @default none
+   */
+  events?: LastEvents | undefined;
 }
 
 /**
@@ -85,6 +110,8 @@ export interface CompletionBatcherOptions {
 interface Pending {
   completion: Completion;
   bytes: number;
+  /** Sends the completion's `events` in a request of their own. */
+  sendEvents: ((items: EventInput[]) => Promise<void>) | undefined;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -128,6 +155,7 @@ export class CompletionBatcher implements CompletionSink {
   #claimAlong: ClaimAlong | undefined;
   #inFlight = 0;
   #drainScheduled = false;
+  #carryEvents = true;
 
   constructor(options: CompletionBatcherOptions) {
     this.#client = options.client;
@@ -152,17 +180,38 @@ export class CompletionBatcher implements CompletionSink {
     return this.#batched;
   }
 
-  complete(runId: string, body: CompleteRequest, options: CompleteOptions = {}): Promise<void> {
-    const completion: Completion = { ...body, run_id: runId };
-    const { onAccepted } = options;
-    if (!this.#batched) return this.#single(completion).then(onAccepted);
+  get carriesEvents(): boolean {
+    return this.#batched && this.#carryEvents;
+  }
+
+  async complete(
+    runId: string,
+    body: CompleteRequest,
+    options: CompleteOptions = {},
+  ): Promise<void> {
+    const { onAccepted, events } = options;
+    const items = events?.items ?? [];
+    const carried = items.length > 0 && this.carriesEvents;
+    // Events that cannot ride along go first, as their buffer would have sent them.
+    if (items.length > 0 && !carried) await events?.send(items);
+    const completion: Completion = {
+      ...body,
+      run_id: runId,
+      ...(carried ? { events: items } : {}),
+    };
+    const sendEvents = events?.send;
+    if (!this.#batched) {
+      await this.#single({ completion, sendEvents });
+      onAccepted?.();
+      return;
+    }
     return new Promise<void>((resolve, reject) => {
       const bytes = Buffer.byteLength(JSON.stringify(completion));
       const accepted = () => {
         onAccepted?.();
         resolve();
       };
-      this.#queue.push({ completion, bytes, resolve: accepted, reject });
+      this.#queue.push({ completion, bytes, sendEvents, resolve: accepted, reject });
       if (this.#inFlight === 0 && !this.#drainScheduled) {
         this.#drainScheduled = true;
         setImmediate(() => {
@@ -242,7 +291,22 @@ export class CompletionBatcher implements CompletionSink {
         }
       }
       const { results } = answer;
-      for (const [index, pending] of batch.entries()) settle(pending, results[index]);
+      for (const [index, pending] of batch.entries()) {
+        const result = results[index];
+        const { events } = pending.completion;
+        if (events === undefined || result?.events !== undefined) {
+          settle(pending, result);
+          continue;
+        }
+        // Carried but not appended: a completed result that does not say so is from a
+        // control plane that ignored them (older than `events`), which from now on gets
+        // them first, in requests of their own; a rejected one appended none (its run
+        // was not found). They go now, once, before the completion settles.
+        if (result?.outcome === "completed") this.#stopCarryingEvents();
+        void (pending.sendEvents?.(events) ?? Promise.resolve()).then(() =>
+          settle(pending, result),
+        );
+      }
     } finally {
       this.#inFlight--;
       if (this.#queue.length > 0) this.#drain();
@@ -294,7 +358,28 @@ export class CompletionBatcher implements CompletionSink {
       for (const pending of batch) void this.#send([pending]);
       return;
     }
+    const [only] = batch;
+    if (
+      batch.length === 1 &&
+      only?.completion.events !== undefined &&
+      clientErrorKind(error) === "fatal"
+    ) {
+      // Refused alone with its events (one the server does not accept, or too many
+      // bytes): they go on their own, as before (their buffer reports a refusal), and
+      // the verdict after them.
+      void this.#withoutEvents(only).then((pending) => this.#send([pending]));
+      return;
+    }
     for (const pending of batch) pending.reject(error);
+  }
+
+  /** From now on, completion requests carry no events (logged once). */
+  #stopCarryingEvents(): void {
+    if (!this.#carryEvents) return;
+    this.#carryEvents = false;
+    this.#logger.info(
+      "the control plane ignored the events of POST /ops/completions; sending them first",
+    );
   }
 
   /** From now on, one complete per request (logged once). */
@@ -305,12 +390,24 @@ export class CompletionBatcher implements CompletionSink {
   }
 
   #sendSingle(pending: Pending): void {
-    this.#single(pending.completion).then(pending.resolve, pending.reject);
+    this.#single(pending).then(pending.resolve, pending.reject);
   }
 
-  async #single(completion: Completion): Promise<void> {
+  // The single complete has no `events`: they go first, in a request of their own.
+  async #single(pending: Pick<Pending, "completion" | "sendEvents">): Promise<void> {
+    const { completion } = await this.#withoutEvents(pending);
     const { run_id: runId, ...body } = completion;
     await this.#client.leases.complete(runId, body);
+  }
+
+  /** The pending completion without its events, once they are sent on their own. */
+  async #withoutEvents<T extends Pick<Pending, "completion" | "sendEvents">>(
+    pending: T,
+  ): Promise<T> {
+    const { events, ...completion } = pending.completion;
+    if (events === undefined) return pending;
+    await pending.sendEvents?.(events);
+    return { ...pending, completion, bytes: Buffer.byteLength(JSON.stringify(completion)) };
   }
 }
 

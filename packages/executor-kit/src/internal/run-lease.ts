@@ -1,15 +1,21 @@
-import type { CompleteRequest, EventLevel, Lease } from "@controlroom/contract";
+import {
+  type CompleteRequest,
+  type EventInput,
+  type EventLevel,
+  type Lease,
+  MAX_EVENTS_PER_APPEND,
+} from "@controlroom/contract";
 import type { Logger } from "pino";
 import type { Adapters } from "../context/adapters.js";
 import type { ExecutorDefinition } from "../definition/define-executor.js";
 import type { ExecutorKitError } from "../errors/executor-kit-error.js";
 import type { OpenLineageEmitter } from "../lineage/openlineage-emitter.js";
 import type { SecretProvider } from "../ports/secret-provider.js";
-import type { WorkerClient, WorkerEventDraft } from "../worker/worker-client.js";
+import type { WorkerClient, WorkerEventBuffer, WorkerEventDraft } from "../worker/worker-client.js";
 import { abortableSleep } from "./abortable-sleep.js";
 import type { ArtifactSink } from "./artifact-sink.js";
 import { clientErrorKind, retryAfterMsOf } from "./client-error-kind.js";
-import type { CompletionSink } from "./completion-batcher.js";
+import type { CompletionSink, LastEvents } from "./completion-batcher.js";
 import { type AttemptOutcome, executeAttempt } from "./execute-attempt.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import type { Redactor } from "./redactor.js";
@@ -168,7 +174,7 @@ async function finish(
   lease: Lease,
   outcome: AttemptOutcome,
   keeper: LeaseKeeper,
-  buffer: { flush(): Promise<unknown> },
+  buffer: WorkerEventBuffer,
   logger: Logger,
   deps: RunLeaseDeps,
 ): Promise<LeaseResult> {
@@ -176,8 +182,10 @@ async function finish(
     logger.warn({ reason: outcome.reason.code }, "phase abandoned; not completing it");
     return "abandoned";
   }
-  // Our events first, so the trail reads: started, logs, then the server's verdict.
-  await buffer.flush().catch(() => undefined);
+  // Our events first, so the trail reads: started, logs, then the server's verdict:
+  // carried in the completion when the sink can (no request of their own), else sent
+  // before it.
+  const events = await lastEvents(buffer, deps.completions);
   const body: CompleteRequest =
     outcome.status === "succeeded"
       ? {
@@ -197,7 +205,10 @@ async function finish(
   } else {
     logger.info("phase succeeded");
   }
-  const result = await complete(lease, body, keeper, logger, deps);
+  const result = await complete(lease, body, keeper, logger, deps, events);
+  // A complete that did not go through may not have delivered them: the buffer's close
+  // at the end of the lease sends them (again: the server keeps each event once).
+  if (result !== "ok") for (const event of events?.items ?? []) buffer.push(event);
   if (result === "fatal" && body.status === "succeeded") {
     // The server refused the output itself (too large, not JSON it accepts): report
     // the attempt as failed rather than leave it to expire and retry pointlessly.
@@ -223,12 +234,14 @@ async function complete(
   keeper: LeaseKeeper,
   logger: Logger,
   deps: RunLeaseDeps,
+  events?: LastEvents,
 ): Promise<"ok" | "lease_lost" | "fatal" | "gave_up"> {
   for (let failures = 0; ; failures++) {
     try {
       // Settles as the single `client.leases.complete` would, batched or not.
       // Accepted: the attempt is over and its slot free, even before this resumes.
-      await deps.completions.complete(lease.run_id, body, { onAccepted: deps.released });
+      // A retry carries the same events: the server stores none of them twice.
+      await deps.completions.complete(lease.run_id, body, { onAccepted: deps.released, events });
       return "ok";
     } catch (error) {
       const kind = clientErrorKind(error);
@@ -251,4 +264,28 @@ async function complete(
       await abortableSleep(delay);
     }
   }
+}
+
+/**
+ * The attempt's events still in its buffer, taken out to ride in the completion when
+ * the sink carries events (no more than one append may hold), with the way to send
+ * them on their own should the completion not carry them after all. Otherwise, or when
+ * the buffer cannot hand them over, they are flushed now and none are returned.
+ */
+async function lastEvents(
+  buffer: WorkerEventBuffer,
+  completions: CompletionSink,
+): Promise<LastEvents | undefined> {
+  if (completions.carriesEvents === true && buffer.take !== undefined) {
+    const items = await buffer.take();
+    if (items.length === 0) return undefined;
+    const send = async (events: EventInput[]) => {
+      for (const event of events) buffer.push(event);
+      await buffer.flush().catch(() => undefined);
+    };
+    if (items.length <= MAX_EVENTS_PER_APPEND) return { items, send };
+    for (const event of items) buffer.push(event);
+  }
+  await buffer.flush().catch(() => undefined);
+  return undefined;
 }

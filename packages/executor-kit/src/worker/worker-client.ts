@@ -26,6 +26,12 @@ export interface WorkerEventBuffer {
   push(draft: WorkerEventDraft): void;
   flush(): Promise<unknown>;
   close(): Promise<unknown>;
+  /**
+   * Removes and returns the events the server has not accepted (after a send in
+   * progress), for the worker to carry in the attempt's completion. Without it, the
+   * worker flushes the buffer before completing.
+   */
+  take?(): Promise<EventInput[]>;
 }
 
 /** The artifact request the worker makes (the SDK stores, hashes and registers). */
