@@ -2,6 +2,7 @@ import { createRowSetHash, ROW_SET_HASH_V1, type SqlEngine } from "@controlroom/
 import { afterAll, describe, expect, it } from "vitest";
 import { duckDbRowSetHash } from "../src/duckdb/duckdb-row-set-hash.js";
 import { createDuckDbEngine } from "../src/duckdb/index.js";
+import { queryRecordingEngine } from "./query-recording-engine.js";
 import { rowSetDigestV2 } from "./row-set-digest-v2.js";
 
 // The engine with its stream() calls counted: the hash reads no row into JavaScript.
@@ -137,39 +138,23 @@ describe("duckDbRowSetHash (format v2)", () => {
 
   it("gives the same digest from declared column types, without binding the relation", async () => {
     const t = await table(COLUMNS, [0, 1, 2, 3, 4]);
-    const described: string[] = [];
-    const watching: SqlEngine = {
-      dialect: engine.dialect,
-      execute: (sql, options) => engine.execute(sql, options),
-      stream: (sql, options) => engine.stream(sql, options),
-      query: (sql, options) => {
-        if (sql.startsWith("DESCRIBE")) described.push(sql);
-        return engine.query(sql, options);
-      },
-    };
+    const { engine: watching, queries } = queryRecordingEngine(engine);
+    const described = () => queries.filter((sql) => sql.startsWith("DESCRIBE"));
     const columnTypes = Object.fromEntries(COLUMNS.map(([name, type]) => [name, type]));
     const declared = await duckDbRowSetHash(watching, t, NAMES, { columnTypes });
     expect(declared).toEqual(await hash(t));
-    expect(described).toHaveLength(1);
-    expect(described[0]).not.toContain(t);
+    expect(described()).toHaveLength(1);
+    expect(described()[0]).not.toContain(t);
     // A kept column whose type is not declared: the relation is described as before.
     const { s: _s, ...partly } = columnTypes;
     expect(await duckDbRowSetHash(watching, t, NAMES, { columnTypes: partly })).toEqual(declared);
-    expect(described[1]).toContain(t);
+    expect(described()[1]).toContain(t);
   });
 
   it("prints declared scalar types as DuckDB does, without a query", async () => {
     const t = await table(COLUMNS, [0, 1, 2, 3, 4]);
-    const described: string[] = [];
-    const watching: SqlEngine = {
-      dialect: engine.dialect,
-      execute: (sql, options) => engine.execute(sql, options),
-      stream: (sql, options) => engine.stream(sql, options),
-      query: (sql, options) => {
-        if (sql.startsWith("DESCRIBE")) described.push(sql);
-        return engine.query(sql, options);
-      },
-    };
+    const { engine: watching, queries } = queryRecordingEngine(engine);
+    const described = () => queries.filter((sql) => sql.startsWith("DESCRIBE"));
     // Every scalar type logicalTypeSql casts to (HUGEINT is none of them; the digest
     // names the types, so a misprinted one gives another digest than DESCRIBE's).
     const scalars = COLUMNS.filter(([, type]) => !/[[(]/.test(type) || type.startsWith("DECIMAL"))
@@ -190,7 +175,7 @@ describe("duckDbRowSetHash (format v2)", () => {
       columnTypes: Object.fromEntries(scalars),
     });
     expect(declared).toEqual(await hash(t, names));
-    expect(described).toEqual([]);
+    expect(described()).toEqual([]);
   });
 
   it("ignores row order, file layout and the order columns are named in", async () => {

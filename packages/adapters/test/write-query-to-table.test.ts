@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ObjectStore, SqlEngine, TableFormat } from "@controlroom/executor-kit";
+import type { ObjectStore, TableFormat } from "@controlroom/executor-kit";
 import { createMemoryObjectStore } from "@controlroom/executor-kit";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDeltaTableFormat } from "../src/delta/index.js";
@@ -12,6 +12,7 @@ import {
   writeQueryToTable,
 } from "../src/duckdb/index.js";
 import { createLocalObjectStore, type LocalObjectStore } from "../src/local/index.js";
+import { queryRecordingEngine } from "./query-recording-engine.js";
 
 const provenance = { run_id: "run_test", phase: "gold", git_sha: "0123abc" };
 const engine = createDuckDbEngine({ threads: 2 });
@@ -194,16 +195,7 @@ describe("writeQueryToTable data files", () => {
   it("binds a query that has the table's columns once, with no DESCRIBE", async () => {
     const local = createLocalObjectStore({ root: await tempDir() });
     const tables = createDeltaTableFormat({ store: local });
-    const statements: string[] = [];
-    const watching: SqlEngine = {
-      dialect: engine.dialect,
-      execute: (sql, options) => engine.execute(sql, options),
-      stream: (sql, options) => engine.stream(sql, options),
-      query: (sql, options) => {
-        statements.push(sql);
-        return engine.query(sql, options);
-      },
-    };
+    const { engine: watching, queries: statements } = queryRecordingEngine(engine);
     const write = (sql: string) =>
       writeQueryToTable(
         watching,

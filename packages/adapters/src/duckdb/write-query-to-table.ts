@@ -262,13 +262,16 @@ async function copyAssumingTableColumns(
     ),
   ]);
   if (description.status === "rejected") throw description.reason;
-  const described =
-    description.value ??
-    (copied.status === "fulfilled" && onlyColumnsOf(schema, copied.value)
-      ? undefined
-      : await steps.describe());
-  if (described === undefined && copied.status === "fulfilled") return copied.value;
-  const projection = projectionSql(schema, described ?? asTable, steps.source);
+  // Unpartitioned, the files hold every column the query had: none the table lacks, and
+  // the assumption held.
+  if (!partitioned && copied.status === "fulfilled" && onlyColumnsOf(schema, copied.value)) {
+    return copied.value;
+  }
+  const projection = projectionSql(
+    schema,
+    description.value ?? (await steps.describe()),
+    steps.source,
+  );
   if (projection === assumed) {
     if (copied.status === "rejected") throw copied.reason;
     return copied.value;

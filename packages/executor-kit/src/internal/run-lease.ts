@@ -206,9 +206,9 @@ async function finish(
     logger.info("phase succeeded");
   }
   const result = await complete(lease, body, keeper, logger, deps, events);
-  // A complete that did not go through may not have delivered them: the buffer's close
-  // at the end of the lease sends them (again: the server keeps each event once).
-  if (result !== "ok") for (const event of events?.items ?? []) buffer.push(event);
+  // A complete that did not go through may not have delivered them: they go on their
+  // own (unless they already did; the server keeps each event once either way).
+  if (result !== "ok") await events?.send(events.items);
   if (result === "fatal" && body.status === "succeeded") {
     // The server refused the output itself (too large, not JSON it accepts): report
     // the attempt as failed rather than leave it to expire and retry pointlessly.
@@ -279,7 +279,11 @@ async function lastEvents(
   if (completions.carriesEvents === true && buffer.take !== undefined) {
     const items = await buffer.take();
     if (items.length === 0) return undefined;
+    // Once: they are the same events whoever asks (the batcher, or the attempt's end).
+    let sent = false;
     const send = async (events: EventInput[]) => {
+      if (sent) return;
+      sent = true;
       for (const event of events) buffer.push(event);
       await buffer.flush().catch(() => undefined);
     };
