@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import {
   openDeltaTable,
 } from "../src/delta/index.js";
 import { createLocalObjectStore } from "../src/local/index.js";
+import { boundStore } from "./bound-store.js";
 import { conformanceChecks } from "./delta-conformance-cases.js";
 
 const provenance = { run_id: "run_test", phase: "gold", git_sha: "0123abc" };
@@ -374,6 +376,69 @@ describe("DeltaLakehouse with the cache", () => {
       expect(commitReads).toHaveLength(1);
       expect((await fresh.contentHash({ location: "gold/a" })).rowCount).toBe(1);
       await Promise.all([lake.close(), fresh.close()]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("DeltaLakehouse session logs", () => {
+  it("reads the logs of all of a session's views at once, with one listener on the caller's signal", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "controlroom-delta-session-logs-"));
+    try {
+      const inner = createLocalObjectStore({ root: dir });
+      const names = Array.from({ length: 12 }, (_, index) => `silver/t${index}`);
+      const tables = createDeltaTableFormat({ store: inner });
+      for (const location of names) {
+        await tables.commit({ location }, { operation: "create", add: [], schema, provenance });
+      }
+      const caller = new AbortController();
+      let inFlight = 0;
+      let mostInFlight = 0;
+      let mostCallerListeners = 0;
+      // Each log read holds a listener on the signal it is given while it waits, as a
+      // remote store's request does.
+      const store = boundStore(inner);
+      store.get = async (key, options) => {
+        if (key.endsWith("/_last_checkpoint")) {
+          const listener = () => undefined;
+          options?.signal?.addEventListener("abort", listener);
+          inFlight++;
+          mostInFlight = Math.max(mostInFlight, inFlight);
+          mostCallerListeners = Math.max(
+            mostCallerListeners,
+            getEventListeners(caller.signal, "abort").length,
+          );
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          inFlight--;
+          options?.signal?.removeEventListener("abort", listener);
+        }
+        return inner.get(key, options);
+      };
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on("warning", onWarning);
+      const lake = createDeltaLakehouse({ store });
+      try {
+        const views = Object.fromEntries(names.map((location, i) => [`v${i}`, { location }]));
+        const counted = await lake.session(
+          views,
+          async (session) =>
+            (await session.engine.query<{ n: bigint }>("SELECT count(*) AS n FROM v11")).rows,
+          { signal: caller.signal },
+        );
+        expect(counted).toEqual([{ n: 0n }]);
+        await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        process.off("warning", onWarning);
+        await lake.close();
+      }
+      // All twelve logs were read side by side, not four at a time...
+      expect(mostInFlight).toBe(12);
+      // ...on a signal of the session's own: the caller's signal carried one listener.
+      expect(mostCallerListeners).toBe(1);
+      expect(getEventListeners(caller.signal, "abort")).toHaveLength(0);
+      expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { setMaxListeners } from "node:events";
+import { followSignal } from "../internal/follow-signal.js";
 
 // Loads at once. Each may hold a few listeners on the signal (a store call, a checkpoint's
 // file copies), so two lanes stay well under the limit set below.
@@ -37,11 +37,7 @@ export function readAhead(
   if (unique.length === 0) {
     return { ready: () => Promise.resolve(), settled: () => Promise.resolve() };
   }
-  const own = new AbortController();
-  setMaxListeners(MAX_LISTENERS, own.signal);
-  const follow = () => own.abort(signal?.reason);
-  if (signal?.aborted) follow();
-  else signal?.addEventListener("abort", follow, { once: true });
+  const own = followSignal(signal, MAX_LISTENERS);
   const lanes: Promise<void>[] = Array.from({ length: LANES }, () => Promise.resolve());
   const loads = new Map<string, Promise<void>>();
   unique.forEach((key, index) => {
@@ -55,7 +51,7 @@ export function readAhead(
     lanes[lane] = loaded;
     loads.set(key, loaded);
   });
-  const all = Promise.all(lanes).then(() => signal?.removeEventListener("abort", follow));
+  const all = Promise.all(lanes).then(() => own.release());
   return {
     ready: (key) => loads.get(key) ?? Promise.resolve(),
     settled: () => all,
