@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { SqlRow, TableSchema } from "@controlroom/executor-kit";
+import type { ObjectStore, SqlRow, TableSchema } from "@controlroom/executor-kit";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDeltaLakehouse, createDeltaTableFormat } from "../src/delta/index.js";
 import { createLocalObjectStore } from "../src/local/index.js";
@@ -13,6 +13,22 @@ const provenance = { run_id: "run_test", phase: "gold", git_sha: "0123abc" };
 async function* batchesOf(rows: SqlRow[]): AsyncGenerator<SqlRow[]> {
   yield rows.slice(0, 7);
   yield rows.slice(7);
+}
+
+/**
+ * `local` as a store that is not a local directory (its URIs are not `file://`), so
+ * that a table's files are downloaded to be read; each download of a data file is
+ * counted.
+ */
+function remoteView(local: ObjectStore): { remote: ObjectStore; downloads: string[] } {
+  const remote = boundStore(local);
+  remote.uri = (key) => `memory://lake/${key}`;
+  const downloads: string[] = [];
+  remote.get = (key, options) => {
+    if (key.endsWith(".parquet")) downloads.push(key);
+    return local.get(key, options);
+  };
+  return { remote, downloads };
 }
 
 describe("DeltaLakehouse content hashes", () => {
@@ -139,15 +155,8 @@ describe("DeltaLakehouse content hashes", () => {
     } finally {
       await writer.close();
     }
-    // The same bytes behind a store that is not a local directory: its files are
-    // downloaded to be read, and each download is counted.
-    const remote = boundStore(local);
-    remote.uri = (key) => `memory://lake/${key}`;
-    const downloads: string[] = [];
-    remote.get = (key, options) => {
-      if (key.endsWith(".parquet")) downloads.push(key);
-      return local.get(key, options);
-    };
+    // The same bytes behind a store that is not a local directory.
+    const { remote, downloads } = remoteView(local);
     const lake = createDeltaLakehouse({ store: remote });
     try {
       const hash = await lake.contentHash({ location: "t" });
@@ -193,4 +202,59 @@ describe("DeltaLakehouse content hashes", () => {
       }
     });
   }
+});
+
+describe("DeltaLakehouse writes that hash what they write", () => {
+  it("gives the committed version's hash from the files written, none for an append, and downloads nothing", async () => {
+    const root = await mkdtemp(join(tmpdir(), "controlroom-lakehouse-write-hash-"));
+    // A store that is not a local directory: reading a table's files back means
+    // downloading them.
+    const { remote, downloads } = remoteView(createLocalObjectStore({ root }));
+    const lake = createDeltaLakehouse({ store: remote });
+    const rowsSql = (from: number, to: number) =>
+      `SELECT range::INTEGER AS id,
+        CASE WHEN range % 5 = 0 THEN NULL ELSE 'label ' || range END AS label,
+        (range * 1.25)::DECIMAL(18,2) AS amount,
+        DATE '2024-01-01' + range::INTEGER AS day,
+        [range, range + 1] AS pair,
+        CASE WHEN range % 3 = 0 THEN 'north' ELSE 'south' END AS region,
+        now() AS _ingested_at
+      FROM range(${from}, ${to})`;
+    const contentHash = { excludeColumns: ["_ingested_at"] };
+    try {
+      const written = await lake.session({}, async (session) => {
+        const write = (
+          location: string,
+          sql: string,
+          mode: "append" | "overwrite",
+          partitionColumns?: string[],
+        ) => session.writeQuery(location, sql, { mode, provenance, partitionColumns, contentHash });
+        return [
+          await write("plain", rowsSql(0, 40), "overwrite"),
+          await write("plain", rowsSql(10, 70), "overwrite"),
+          await write("plain", rowsSql(70, 75), "append"),
+          await write("parted", rowsSql(0, 40), "overwrite", ["region"]),
+          await write("parted", `${rowsSql(0, 40)} WHERE false`, "overwrite"),
+        ];
+      });
+      expect(downloads).toEqual([]);
+      expect(written.map((w) => [w.location, w.version, w.contentHash?.rowCount])).toEqual([
+        ["plain", 0, 40],
+        ["plain", 1, 60],
+        ["plain", 2, undefined],
+        ["parted", 0, 40],
+        ["parted", 1, 0],
+      ]);
+      // Each hash is the one the lakehouse computes for that version, read back.
+      for (const w of written.filter((w) => w.contentHash !== undefined)) {
+        const version = w.version as number;
+        const readBack = await lake.contentHash({ location: w.location, version }, contentHash);
+        expect(w.contentHash).toEqual(readBack);
+      }
+      expect(downloads.length).toBeGreaterThan(0);
+    } finally {
+      await lake.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
 });

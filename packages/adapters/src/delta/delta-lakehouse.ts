@@ -385,10 +385,20 @@ export class DeltaLakehouse implements Lakehouse {
         partitionColumns: options.partitionColumns,
         targetFileSize: this.#options.targetFileSize,
         tempDirectory: workspace.directory,
+        contentHash:
+          options.contentHash === undefined
+            ? undefined
+            : { exclude: options.contentHash.excludeColumns },
         signal: options.signal,
       },
     );
-    return { location, version: written.version, rowCount: written.rowCount };
+    const digest = written.contentHash;
+    return {
+      location,
+      version: written.version,
+      rowCount: written.rowCount,
+      ...(digest === undefined ? {} : { contentHash: { ...digest, version: written.version } }),
+    };
   }
 
   async #withWorkspace<T>(work: (workspace: LakehouseWorkspace) => Promise<T>): Promise<T> {

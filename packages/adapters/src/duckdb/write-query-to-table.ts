@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import type {
   CommitProvenance,
   DataFile,
@@ -17,6 +17,8 @@ import { quoteIdentifier } from "../internal/sql-quote.js";
 import { type CopiedGroup, copyQueryToFiles } from "./copy-query-to-files.js";
 import { DuckDbError } from "./duckdb-error.js";
 import { duckDbLogicalType } from "./duckdb-logical-type.js";
+import type { DuckDbRowSetDigest } from "./duckdb-row-set-hash.js";
+import { hashWrittenFiles } from "./hash-written-files.js";
 import { logicalTypeSql } from "./logical-type-sql.js";
 
 /** Options of {@link writeQueryToTable}. */
@@ -62,6 +64,16 @@ export interface WriteQueryToTableOptions {
    * @default os.tmpdir()
    */
   tempDirectory?: string | undefined;
+  /**
+   * Also fingerprint the version the write commits when it holds only the files written
+   * (an `overwrite`, or a write that creates the table): the result's `contentHash` is
+   * the row-set hash (format v2) `duckDbRowSetHash` gives over that version, with these
+   * columns left out, computed from the local files while they are uploaded and
+   * committed, so they are never read back from the store. Undefined for an append, or
+   * when the hash failed (the write still stands; hashing the version meets the error again).
+   * @default undefined (no hash)
+   */
+  contentHash?: { exclude?: readonly string[] | undefined } | undefined;
   /** Cancels the query, the uploads and the commit. @default undefined */
   signal?: AbortSignal | undefined;
 }
@@ -74,6 +86,8 @@ export interface WriteQueryResult {
   files: DataFile[];
   /** Rows written. */
   rowCount: number;
+  /** The version's row-set hash, when `contentHash` asked for it and it could be computed. */
+  contentHash?: DuckDbRowSetDigest | undefined;
 }
 
 /**
@@ -125,6 +139,7 @@ export async function writeQueryToTable(
   }
   const directory = await mkdtemp(join(options.tempDirectory ?? tmpdir(), "controlroom-write-"));
   const uploaded: string[] = [];
+  let hashing: Promise<DuckDbRowSetDigest | undefined> | undefined;
   try {
     // Each attempt in a directory of its own (DuckDB makes one level of directory).
     const copy = async (schema: TableSchema, select: string, attempt: string) => {
@@ -160,25 +175,49 @@ export async function writeQueryToTable(
       });
     }
 
+    // DuckDB writes a file even for no rows; a table needs no empty files.
+    const kept = groups.flatMap((group) =>
+      group.written
+        .filter((file) => file.records > 0)
+        .map((file) => ({
+          ...file,
+          partitionValues: partitionColumns.length === 0 ? undefined : group.values,
+        })),
+    );
+    // The committed version will hold exactly these files when the commit replaces the
+    // table's content: hash them here, side by side with their upload and commit.
+    if (
+      options.contentHash !== undefined &&
+      (snapshot === undefined || options.mode === "overwrite")
+    ) {
+      hashing = hashWrittenFiles(
+        engine,
+        store,
+        schema,
+        partitionColumns,
+        directory,
+        kept.map((file) => ({
+          path: relative(directory, file.path),
+          partitionValues: file.partitionValues,
+        })),
+        { exclude: options.contentHash.exclude, signal },
+      ).catch(() => undefined);
+    }
     const files: DataFile[] = [];
     let rowCount = 0;
-    for (const group of groups) {
-      for (const { path, records, sizeBytes } of group.written) {
-        // DuckDB writes a file even for no rows; a table needs no empty files.
-        if (records === 0) continue;
-        const relative = `part-${randomUUID()}.snappy.parquet`;
-        const key = location === "" ? relative : `${location}/${relative}`;
-        // Listed before the upload, so that an upload failing half-way is cleaned up too.
-        uploaded.push(key);
-        await putLocalFile(store, key, path, { ifAbsent: false, signal });
-        files.push({
-          path: relative,
-          sizeBytes,
-          recordCount: records,
-          ...(partitionColumns.length === 0 ? {} : { partitionValues: group.values }),
-        });
-        rowCount += records;
-      }
+    for (const { path, records, sizeBytes, partitionValues } of kept) {
+      const name = `part-${randomUUID()}.snappy.parquet`;
+      const key = location === "" ? name : `${location}/${name}`;
+      // Listed before the upload, so that an upload failing half-way is cleaned up too.
+      uploaded.push(key);
+      await putLocalFile(store, key, path, { ifAbsent: false, signal });
+      files.push({
+        path: name,
+        sizeBytes,
+        recordCount: records,
+        ...(partitionValues === undefined ? {} : { partitionValues }),
+      });
+      rowCount += records;
     }
 
     const { version } = await tableFormat.commit(
@@ -203,8 +242,10 @@ export async function writeQueryToTable(
       { signal },
     );
     uploaded.length = 0;
-    return { version, files, rowCount };
+    return { version, files, rowCount, contentHash: await hashing };
   } finally {
+    // The hash reads the local files: it ends before they are deleted.
+    await hashing;
     // Uncommitted files are garbage: nothing refers to them.
     await Promise.all(uploaded.map((key) => store.delete(key).catch(() => undefined)));
     // Deleted in the background: nothing refers to the local copies any more, and the

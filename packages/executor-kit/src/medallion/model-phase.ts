@@ -67,8 +67,9 @@ async function writeModels(
     // The models of a layer read only the layer below (the session's views), never each
     // other, so they are written a few at once: one query leaves a core idle while it
     // plans, writes its single Parquet file and commits, and a second fills it. Each
-    // lane fingerprints what it wrote on the session's engine, when the session can,
-    // before it takes the next model. The first failure stops the others (mapInLanes).
+    // write fingerprints its files while it commits them when the lakehouse can; else
+    // the lane hashes the version on the session's engine, when the session can, before
+    // it takes the next model. The first failure stops the others (mapInLanes).
     (session) =>
       mapInLanes(models, layout.modelConcurrency, ctx.signal, async (model, signal) => {
         const location = tableLocation(layout, layer, model.name);
@@ -76,6 +77,7 @@ async function writeModels(
           mode: "overwrite",
           provenance,
           partitionColumns: [...(model.partitionColumns ?? [])],
+          contentHash: hashOptions,
           signal,
         });
         if (result.version === undefined) {
@@ -84,7 +86,8 @@ async function writeModels(
         done += 1;
         ctx.progress(done / (models.length + 1), `${layer}.${model.name}: ${result.rowCount} rows`);
         const ref = { location, version: result.version };
-        const hash = await session.contentHash?.(ref, { ...hashOptions, signal });
+        const hash =
+          result.contentHash ?? (await session.contentHash?.(ref, { ...hashOptions, signal }));
         return { version: result.version, hash };
       }),
     // Every target is known now: the lakehouse can read their logs while it opens.

@@ -34,6 +34,13 @@ export interface TableWriteResult {
   version: number | undefined;
   /** Rows written by this commit. */
   rowCount: number;
+  /**
+   * The content hash of the version written, when `WriteQueryOptions.contentHash` asked
+   * for it and the lakehouse computed it with the write (it can when the version holds
+   * only the rows written: an overwrite, or a write that creates the table). Equal to
+   * `contentHash()` of that version. Undefined otherwise: hash the version instead.
+   */
+  contentHash?: TableContentHash | undefined;
 }
 
 /** An order-independent hash of a table version's rows. */
@@ -73,6 +80,13 @@ export interface WriteQueryOptions extends ObjectStoreCallOptions {
   provenance: CommitProvenance;
   /** Partition columns when the write creates the table. @default [] */
   partitionColumns?: string[] | undefined;
+  /**
+   * Ask for the written version's content hash with the write (`TableWriteResult.contentHash`),
+   * in the lakehouse's own format with these options: a lakehouse may compute it from
+   * the files while it writes them rather than read them back afterwards.
+   * @default undefined (no hash)
+   */
+  contentHash?: Pick<ContentHashOptions, "excludeColumns"> | undefined;
 }
 
 /** Options of {@link Lakehouse.contentHash}. */

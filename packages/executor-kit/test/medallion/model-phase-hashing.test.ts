@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defineMedallionExecutor } from "../../src/medallion/index.js";
+import { BRONZE_AUDIT_COLUMNS } from "../../src/medallion/medallion-layout.js";
 import type { Lakehouse, TableContentHash, TableVersionRef } from "../../src/ports/lakehouse.js";
 import type { SqlEngine } from "../../src/ports/sql-engine.js";
 import { runPhase } from "../../src/testing/run-phase.js";
@@ -33,8 +34,14 @@ const hashOf = (ref: TableVersionRef): TableContentHash => ({
   version: ref.version ?? -1,
 });
 
-function fakeLakehouse(options: { sessionHashes: boolean; failHashOf?: string; format?: string }) {
+function fakeLakehouse(options: {
+  sessionHashes: boolean;
+  failHashOf?: string;
+  format?: string;
+  writeHashes?: boolean;
+}) {
   const log: string[] = [];
+  const writeHashOptions: unknown[] = [];
   const sessionOptions: unknown[] = [];
   let running = 0;
   let maxRunning = 0;
@@ -74,7 +81,12 @@ function fakeLakehouse(options: { sessionHashes: boolean; failHashOf?: string; f
             await tick();
             writing -= 1;
             log.push(`write ${location} end`);
-            return { location, version: 9, rowCount: 1 };
+            writeHashOptions.push(writeOptions.contentHash);
+            // A lakehouse that hashes what it writes: a digest of its own, to tell apart.
+            const contentHash = options.writeHashes
+              ? { sha256: "f".repeat(64), rowCount: 1, version: 9, format: "written" }
+              : undefined;
+            return { location, version: 9, rowCount: 1, contentHash };
           },
           ...(options.sessionHashes
             ? { contentHash: (ref: TableVersionRef) => hash("session", ref) }
@@ -91,6 +103,7 @@ function fakeLakehouse(options: { sessionHashes: boolean; failHashOf?: string; f
     log,
     sessionOptions,
     writeSignals,
+    writeHashOptions,
     maxRunning: () => maxRunning,
     maxWriting: () => maxWriting,
   };
@@ -127,6 +140,34 @@ describe("model phase hashing", () => {
     }
     expect(at("write gold/shop/c start")).toBeGreaterThan(at("session hash gold/shop/a end"));
     expect(at("session close")).toBeGreaterThan(at("session hash gold/shop/c end"));
+  });
+
+  it("asks each write for its hash, audit columns left out, and keeps the one it gives", async () => {
+    for (const sessionHashes of [true, false]) {
+      const fake = fakeLakehouse({ sessionHashes, writeHashes: true });
+      const result = await runPhase(executor, "gold", {
+        run,
+        upstream: { silver },
+        adapters: { lakehouse: fake.lake },
+      });
+      expect(result.status).toBe("succeeded");
+      const output = result.output as {
+        tables: Record<string, { sha256: string; rows: number; hash_format?: string }>;
+      };
+      for (const name of ["a", "b", "c"]) {
+        expect(output.tables[name]).toMatchObject({
+          sha256: "f".repeat(64),
+          rows: 1,
+          hash_format: "written",
+        });
+        expect(result.outputManifest[`gold.${name}`]).toMatchObject({ sha256: "f".repeat(64) });
+      }
+      // Nothing was hashed again, in the session or through the lakehouse.
+      expect(fake.log.filter((line) => line.includes(" hash "))).toEqual([]);
+      expect(fake.writeHashOptions).toEqual(
+        Array(3).fill({ excludeColumns: BRONZE_AUDIT_COLUMNS }),
+      );
+    }
   });
 
   it("writes one table after another with modelConcurrency 1", async () => {
