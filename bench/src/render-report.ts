@@ -22,7 +22,7 @@ export function renderReport(input: ReportInput): string {
   lines.push(`system     ${machine.os}, load average ${machine.loadAverage} at start`);
   lines.push(`runtime    Node ${machine.node}, PostgreSQL ${machine.postgres}`);
   lines.push(
-    `settings   ${options.reps} alternating repetitions per contender, medians reported`,
+    `settings   ${options.reps} alternating repetitions per contender${options.groups.includes("gold") ? ` (gold: ${options.goldReps}, --gold-reps)` : ""}, medians reported`,
     "",
   );
   for (const report of reports) {

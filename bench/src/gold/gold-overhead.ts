@@ -6,7 +6,7 @@
 import { ODOO_GOLD } from "@controlroom/odoo-medallion";
 import { runTask } from "../child-process.js";
 import { alternate, type GroupContext, type GroupReport } from "../group-report.js";
-import { formatMs, formatNumber, formatRatio, median } from "../stats.js";
+import { formatMs, formatNumber, formatRatio, median, percentile } from "../stats.js";
 import type { GoldRunResult } from "./gold-framework.js";
 import type { OdooDemoLake } from "./odoo-demo-lake.js";
 import { resetGoldTables } from "./reset-gold-tables.js";
@@ -50,7 +50,7 @@ export async function goldOverheadGroup(context: GroupContext): Promise<GroupRep
   });
 
   const results = await alternate(
-    options.reps,
+    options.goldReps,
     [
       { name: "framework", measure: runFramework },
       { name: "plain DuckDB", measure: () => runTask<GoldRunResult>("gold-plain", input, child) },
@@ -62,6 +62,12 @@ export async function goldOverheadGroup(context: GroupContext): Promise<GroupRep
   const ours = median(times("framework"));
   const theirs = median(times("plain DuckDB"));
   const overhead = ours / theirs - 1;
+  // Each framework run over the plain run next to it: how far one pair alone may
+  // stray from the ratio of the medians on this machine.
+  const pairs = times("framework").flatMap((ms, index) => {
+    const plainMs = times("plain DuckDB")[index];
+    return plainMs === undefined ? [] : [ms / plainMs];
+  });
   const silverRows = Object.values(lake.silver.tables).reduce((sum, t) => sum + t.rows, 0);
   const goldRows = ODOO_GOLD.map(
     (model) => `${model.name} ${formatNumber(framework.tables[model.name]?.rows ?? Number.NaN)}`,
@@ -74,7 +80,7 @@ export async function goldOverheadGroup(context: GroupContext): Promise<GroupRep
       `${ODOO_GOLD.length} gold models (ODOO_GOLD), rows: ${goldRows.join(", ")}`,
       "framework: the demo executor's gold phase through runPhase (@controlroom/executor-kit/testing, the attempt a worker runs, without HTTP) on createDeltaLakehouse over the local lake: a DuckDB session of views over the pinned silver versions, each table overwritten (Parquet, Delta commit) and fingerprinted from the files it wrote while they are committed (row-set hash v2, the same as contentHash of the version)",
       "plain DuckDB: the same SQL in one in-process DuckDB (@duckdb/node-api) with a read_parquet view per silver table over the same files (listed before the clock starts), each result COPY'd to one Parquet file",
-      "each run in a fresh process, timed inside it, with @duckdb/node-api (and the framework's DuckDB engine module) loaded before the clock on both sides (a worker loads them once per process); one untimed run of each side first",
+      `${options.goldReps} alternating repetitions per side (--gold-reps), each run in a fresh process, timed inside it, with @duckdb/node-api (and the framework's DuckDB engine module) loaded before the clock on both sides (a worker loads them once per process); one untimed run of each side first`,
       "before each framework run (off the clock) the gold tables are put back to the versions the demo wrote, so that no run reads the versions earlier runs committed",
     ],
     table: [
@@ -106,6 +112,7 @@ export async function goldOverheadGroup(context: GroupContext): Promise<GroupRep
       differences.length > 0
         ? differences.map((d) => `OUTPUTS DIFFER: ${d}`)
         : [
+            `one framework run over the plain run next to it: median ${formatRatio(median(pairs))}, quartiles ${formatRatio(percentile(pairs, 25))}–${formatRatio(percentile(pairs, 75))}, range ${formatRatio(Math.min(...pairs))}–${formatRatio(Math.max(...pairs))}`,
             `same output: every gold table has the same row count and row-set hash on both sides (${plain.tables[ODOO_GOLD[0]?.name ?? ""]?.hashFormat ?? "?"}; ${ODOO_GOLD.map((m) => `${m.name} ${framework.tables[m.name]?.sha256.slice(0, 12)}`).join(", ")})`,
           ],
     raw: { lake, check: { framework, plain }, runs: Object.fromEntries(results) },
