@@ -59,13 +59,15 @@ export async function goldOverheadGroup(context: GroupContext): Promise<GroupRep
     (result) => formatMs(result.ms),
   );
   const times = (name: string) => (results.get(name) ?? []).map((result) => result.ms);
-  const ours = median(times("framework"));
-  const theirs = median(times("plain DuckDB"));
+  const frameworkTimes = times("framework");
+  const plainTimes = times("plain DuckDB");
+  const ours = median(frameworkTimes);
+  const theirs = median(plainTimes);
   const overhead = ours / theirs - 1;
   // Each framework run over the plain run next to it: how far one pair alone may
   // stray from the ratio of the medians on this machine.
-  const pairs = times("framework").flatMap((ms, index) => {
-    const plainMs = times("plain DuckDB")[index];
+  const pairs = frameworkTimes.flatMap((ms, index) => {
+    const plainMs = plainTimes[index];
     return plainMs === undefined ? [] : [ms / plainMs];
   });
   const silverRows = Object.values(lake.silver.tables).reduce((sum, t) => sum + t.rows, 0);
@@ -88,15 +90,10 @@ export async function goldOverheadGroup(context: GroupContext): Promise<GroupRep
       [
         "framework",
         formatMs(ours),
-        times("framework").map(formatMs).join(" / "),
+        frameworkTimes.map(formatMs).join(" / "),
         formatRatio(ours / theirs),
       ],
-      [
-        "plain DuckDB",
-        formatMs(theirs),
-        times("plain DuckDB").map(formatMs).join(" / "),
-        formatRatio(1),
-      ],
+      ["plain DuckDB", formatMs(theirs), plainTimes.map(formatMs).join(" / "), formatRatio(1)],
     ],
     targets: [
       {
