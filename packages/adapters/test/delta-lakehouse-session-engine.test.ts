@@ -126,6 +126,32 @@ describe("a Delta lakehouse session", () => {
     await lake.close();
   });
 
+  it("leaves the cores of the statements its work runs at once to them", async () => {
+    const root = await mkdtemp(join(tmpdir(), "controlroom-session-concurrency-"));
+    dirs.push(root);
+    const lake = createDeltaLakehouse({
+      store: createLocalObjectStore({ root }),
+      engine: { threads: 4 },
+    });
+    try {
+      const externalThreads = (concurrency?: number) =>
+        lake.session(
+          {},
+          async (session) =>
+            (await session.engine.query("SELECT current_setting('external_threads') AS n")).rows[0]
+              ?.n,
+          concurrency === undefined ? {} : { concurrency },
+        );
+      expect(await externalThreads(3)).toBe(3n);
+      // At most the engine's threads; and DuckDB's default without the hint.
+      expect(await externalThreads(6)).toBe(4n);
+      expect(await externalThreads()).toBe(1n);
+      await expect(externalThreads(0)).rejects.toMatchObject({ code: "DUCKDB_INVALID_ARGUMENT" });
+    } finally {
+      await lake.close();
+    }
+  });
+
   it("stops reading ahead when its work is over, and waits for nothing more", async () => {
     const root = await mkdtemp(join(tmpdir(), "controlroom-session-ahead-"));
     dirs.push(root);

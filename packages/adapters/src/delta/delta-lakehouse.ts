@@ -261,7 +261,8 @@ export class DeltaLakehouse implements Lakehouse {
       } finally {
         over.abort();
       }
-    }).finally(() => ahead?.settled()); // No log read outlives the session.
+      // The work's statements at once: the session's DuckDB leaves their cores to them.
+    }, options.concurrency).finally(() => ahead?.settled()); // No log read outlives the session.
   }
 
   async restore(location: string, options: RestoreTableOptions): Promise<TableRestoreResult> {
@@ -401,10 +402,14 @@ export class DeltaLakehouse implements Lakehouse {
     };
   }
 
-  async #withWorkspace<T>(work: (workspace: LakehouseWorkspace) => Promise<T>): Promise<T> {
+  async #withWorkspace<T>(
+    work: (workspace: LakehouseWorkspace) => Promise<T>,
+    concurrentQueries?: number,
+  ): Promise<T> {
+    const engine = this.#options.engine ?? {};
     const workspace = await LakehouseWorkspace.open(
       this.#options.tempDirectory,
-      this.#options.engine ?? {},
+      concurrentQueries === undefined ? engine : { ...engine, concurrentQueries },
     );
     this.#open.add(workspace);
     try {

@@ -12,6 +12,17 @@ export interface DuckDbEngineOptions {
    */
   threads?: number | undefined;
   /**
+   * How many queries the caller starts at once at first (two lanes of writes: 2). The
+   * thread that runs a query works on its tasks too, beside DuckDB's own threads, so
+   * DuckDB is told (`external_threads`, at most `threads`) and starts that many fewer
+   * threads of its own: the queries then share the cores instead of running on more
+   * threads than there are. Once fewer queries have run for 100 ms, DuckDB gets the
+   * freed cores back (a query left alone runs on them), and they are not taken away
+   * again. Ignored when `settings` gives `external_threads`.
+   * @default 1
+   */
+  concurrentQueries?: number | undefined;
+  /**
    * The memory DuckDB may use before it spills to `tempDirectory` or fails, in
    * DuckDB's syntax (`"2GB"`, `"512MiB"`).
    * @default undefined (DuckDB's default: 80% of RAM)

@@ -16,8 +16,9 @@ import {
 import { ChunkRowReader } from "./chunk-row-reader.js";
 import type { DuckDbEngineOptions } from "./duckdb-engine-options.js";
 import { DuckDbError, toDuckDbError } from "./duckdb-error.js";
+import { ExternalThreadsBalancer } from "./external-threads-balancer.js";
 import { interruptOnAbort } from "./interrupt-on-abort.js";
-import { openDuckDbInstance } from "./open-duckdb-instance.js";
+import { checkConcurrentQueries, openDuckDbInstance } from "./open-duckdb-instance.js";
 import { toDuckDbParams } from "./to-duckdb-params.js";
 
 const DEFAULT_BATCH_SIZE = 10_000;
@@ -39,6 +40,8 @@ const DEFAULT_BATCH_SIZE = 10_000;
  *   object. Parameters: `Date` binds as TIMESTAMPTZ, `Uint8Array` as BLOB.
  * - `signal` interrupts the query inside DuckDB; the call rejects with the signal's
  *   reason.
+ * - With `concurrentQueries` above 1, the calls that run at once share the cores with
+ *   DuckDB's own threads (see {@link ExternalThreadsBalancer}).
  *
  * Create it with {@link createDuckDbEngine}; {@link DuckDbEngine.close} releases the
  * database.
@@ -49,6 +52,8 @@ export class DuckDbEngine implements SqlEngine {
   #instance: Promise<DuckDBInstance> | undefined;
   #closed = false;
   readonly #connections = new Set<DuckDBConnection>();
+  // Only for `concurrentQueries` above 1, and not when the caller set `external_threads`.
+  readonly #balancer: ExternalThreadsBalancer | undefined;
 
   /**
    * @param options How to open the database.
@@ -59,6 +64,10 @@ export class DuckDbEngine implements SqlEngine {
    */
   constructor(options: DuckDbEngineOptions = {}, opening?: Promise<DuckDBInstance>) {
     this.#options = options;
+    this.#balancer =
+      checkConcurrentQueries(options) > 1 && options.settings?.external_threads === undefined
+        ? new ExternalThreadsBalancer(() => this.openConnection())
+        : undefined;
     if (opening !== undefined) {
       this.#instance = this.#createInstance(opening);
       // Reported by the first call that needs it, not as an unhandled rejection.
@@ -86,6 +95,8 @@ export class DuckDbEngine implements SqlEngine {
     signal?.throwIfAborted();
     const connection = await this.#connect();
     const stopWatching = interruptOnAbort(connection, signal);
+    // Fetching a chunk runs the query's tasks on the fetching thread.
+    this.#balancer?.started();
     try {
       const params = options.params === undefined ? undefined : toDuckDbParams(options.params);
       // A streaming result computes chunks as they are fetched, so memory holds one
@@ -111,6 +122,7 @@ export class DuckDbEngine implements SqlEngine {
     } finally {
       // Reached too when the consumer breaks out of its loop: interrupting stops the
       // rest of the query instead of letting it run to the end unread.
+      this.#balancer?.finished();
       stopWatching();
       this.#release(connection, true);
     }
@@ -176,6 +188,7 @@ export class DuckDbEngine implements SqlEngine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#balancer?.stop();
     for (const connection of this.#connections) this.#release(connection, true);
     const instance = this.#instance;
     this.#instance = undefined;
@@ -202,9 +215,18 @@ export class DuckDbEngine implements SqlEngine {
     }
   }
 
-  #run(connection: DuckDBConnection, sql: string, options: SqlQueryOptions): Promise<DuckDBResult> {
+  async #run(
+    connection: DuckDBConnection,
+    sql: string,
+    options: SqlQueryOptions,
+  ): Promise<DuckDBResult> {
     const params = options.params === undefined ? undefined : toDuckDbParams(options.params);
-    return connection.run(sql, params?.values, params?.types);
+    this.#balancer?.started();
+    try {
+      return await connection.run(sql, params?.values, params?.types);
+    } finally {
+      this.#balancer?.finished();
+    }
   }
 
   async #connect(): Promise<DuckDBConnection> {

@@ -1,11 +1,13 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { DuckDbEngineOptions } from "./duckdb-engine-options.js";
+import { DuckDbError } from "./duckdb-error.js";
 
 /**
  * Creates the database a {@link DuckDbEngine} with these options runs on: no extension
  * auto-install or auto-load, the given threads, memory limit, spill directory and
- * settings, and the time zone UTC for every connection. Its own small module, so that a
- * caller can start the database (15–30 ms) while the engine's larger module still loads.
+ * settings, `external_threads` from `concurrentQueries`, and the time zone UTC for
+ * every connection. Its own small module, so that a caller can start the database
+ * (15–30 ms) while the engine's larger module still loads.
  *
  * @example
  * ```ts
@@ -14,6 +16,7 @@ import type { DuckDbEngineOptions } from "./duckdb-engine-options.js";
  * ```
  */
 export async function openDuckDbInstance(options: DuckDbEngineOptions): Promise<DuckDBInstance> {
+  const concurrentQueries = checkConcurrentQueries(options);
   const settings: Record<string, string> = {
     ...options.settings,
     // Only the built-in extensions: a missing one must fail, not download code.
@@ -30,6 +33,17 @@ export async function openDuckDbInstance(options: DuckDbEngineOptions): Promise<
     const connection = await instance.connect();
     try {
       await connection.run("SET GLOBAL TimeZone = 'UTC'");
+      if (concurrentQueries > 1 && options.settings?.external_threads === undefined) {
+        // Set now, before any query runs, and at most `threads` (DuckDB refuses more),
+        // which is only known once the database has chosen it.
+        const reader = await connection.runAndReadAll(
+          "SELECT CAST(current_setting('threads') AS BIGINT) AS threads",
+        );
+        const threads = Number(reader.getRowObjectsJS()[0]?.threads ?? 1);
+        await connection.run(
+          `SET GLOBAL external_threads = ${Math.min(concurrentQueries, threads)}`,
+        );
+      }
     } finally {
       connection.closeSync();
     }
@@ -38,4 +52,24 @@ export async function openDuckDbInstance(options: DuckDbEngineOptions): Promise<
     throw error;
   }
   return instance;
+}
+
+/**
+ * `options.concurrentQueries`, or 1; a `DUCKDB_INVALID_ARGUMENT` error unless it is a
+ * positive integer.
+ *
+ * @example
+ * ```ts
+ * checkConcurrentQueries({ concurrentQueries: 2 }); // 2
+ * ```
+ */
+export function checkConcurrentQueries(options: DuckDbEngineOptions): number {
+  const value = options.concurrentQueries ?? 1;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new DuckDbError(
+      "DUCKDB_INVALID_ARGUMENT",
+      `concurrentQueries must be a positive integer, got ${options.concurrentQueries}`,
+    );
+  }
+  return value;
 }

@@ -90,10 +90,12 @@ async function writeModels(
           result.contentHash ?? (await session.contentHash?.(ref, { ...hashOptions, signal }));
         return { version: result.version, hash };
       }),
-    // Every target is known now: the lakehouse can read their logs while it opens.
+    // Every target is known now: the lakehouse can read their logs while it opens. And
+    // the lanes that will run at once, which it can leave their cores to.
     {
       signal: ctx.signal,
       writes: models.map((model) => tableLocation(layout, layer, model.name)),
+      concurrency: Math.max(1, Math.min(layout.modelConcurrency, models.length)),
     },
   );
 

@@ -115,6 +115,13 @@ export interface LakehouseSessionOptions extends ObjectStoreCallOptions {
    * @default []
    */
   writes?: readonly string[] | undefined;
+  /**
+   * How many statements the work runs at once at first (its lanes): a lakehouse may
+   * size its engine's threads by it (DuckDB counts the threads that run statements
+   * apart from its own). A hint only. Must be a positive integer.
+   * @default 1
+   */
+  concurrency?: number | undefined;
 }
 
 /** Options of {@link Lakehouse.restore}. */

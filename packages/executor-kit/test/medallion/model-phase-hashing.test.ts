@@ -179,6 +179,7 @@ describe("model phase hashing", () => {
       adapters: { lakehouse: fake.lake },
     });
     expect(result.status).toBe("succeeded");
+    expect(fake.sessionOptions).toEqual([expect.objectContaining({ concurrency: 1 })]);
     expect(fake.log.filter((line) => line !== "session open" && line !== "session close")).toEqual(
       ["a", "b", "c"].flatMap((name) => [
         `write gold/shop/${name} start`,
@@ -238,7 +239,11 @@ describe("model phase hashing", () => {
       });
       expect(result.status).toBe("succeeded");
       expect(fake.sessionOptions).toEqual([
-        expect.objectContaining({ writes: ["gold/shop/a", "gold/shop/b", "gold/shop/c"] }),
+        expect.objectContaining({
+          writes: ["gold/shop/a", "gold/shop/b", "gold/shop/c"],
+          // Two lanes (modelConcurrency's default) for three tables.
+          concurrency: 2,
+        }),
       ]);
       for (const name of ["a", "b", "c"]) {
         expect(result.outputManifest[`gold.${name}`]).toMatchObject({
