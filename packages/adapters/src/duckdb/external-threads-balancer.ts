@@ -93,9 +93,12 @@ export class ExternalThreadsBalancer {
           this.#applied = Number(reader.getRowObjectsJS()[0]?.n ?? 1);
         }
         const wanted = Math.max(1, this.#running);
-        if (this.#stopped || wanted >= this.#applied) return;
-        await connection.run(`SET GLOBAL external_threads = ${wanted}`);
-        this.#applied = wanted;
+        if (!this.#stopped && wanted < this.#applied) {
+          await connection.run(`SET GLOBAL external_threads = ${wanted}`);
+          this.#applied = wanted;
+        }
+        // At DuckDB's default, nothing is left to give back.
+        if (this.#applied <= 1) this.stop();
       } catch {
         this.stop();
       }
