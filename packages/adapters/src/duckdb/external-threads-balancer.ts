@@ -22,7 +22,7 @@ export const EXTERNAL_THREADS_SETTLE_MS = 100;
  * more threads than `threads`: on the demo's gold phase (two tables written at once,
  * 2 cores) three threads cost 35–50 ms of about 370. Fixed at N, though, a query left
  * running alone (the demo's silver phase ends with its one large table) keeps one core:
- * 4.4 s against 3.4 s. DuckDB gives a new thread of its own tasks of the queries already
+ * 4.4 s against 3.4 s. A thread DuckDB starts takes up tasks of the queries already
  * running (their callers put them back in its queue between chunks).
  *
  * Never raised again: DuckDB takes a thread of its own away by waiting, in the next
