@@ -261,7 +261,6 @@ export class DeltaLakehouse implements Lakehouse {
       } finally {
         over.abort();
       }
-      // The work's statements at once: the session's DuckDB leaves their cores to them.
     }, options.concurrency).finally(() => ahead?.settled()); // No log read outlives the session.
   }
 
@@ -402,6 +401,8 @@ export class DeltaLakehouse implements Lakehouse {
     };
   }
 
+  // `concurrentQueries`: the statements the work runs at once, whose cores the
+  // workspace's DuckDB leaves to them (a session's `concurrency`).
   async #withWorkspace<T>(
     work: (workspace: LakehouseWorkspace) => Promise<T>,
     concurrentQueries?: number,
